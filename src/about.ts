@@ -1,0 +1,58 @@
+import { envVarName, loadConfigSchema } from './settings-schema.js';
+import { DESCRIPTION, TAP_NAME, VERSION } from './package-info.js';
+
+/** Declared to Meltano and in --about; only what the tap really implements. */
+export const CAPABILITIES = ['catalog', 'discover', 'state', 'about', 'test'] as const;
+
+export type AboutFormat = 'text' | 'json' | 'markdown';
+
+export function versionLine(): string {
+  return `${TAP_NAME} v${VERSION}, Node.js ${process.version}`;
+}
+
+export function aboutInfo() {
+  return {
+    name: TAP_NAME,
+    description: DESCRIPTION,
+    version: VERSION,
+    sdk_version: null,
+    supported_python_versions: null,
+    capabilities: [...CAPABILITIES],
+    settings: loadConfigSchema(),
+  };
+}
+
+export function renderAbout(format: AboutFormat): string {
+  const info = aboutInfo();
+  const settings = Object.entries(info.settings.properties);
+  const required = new Set(info.settings.required);
+  if (format === 'json') return JSON.stringify(info, null, 2) + '\n';
+  if (format === 'markdown') {
+    const rows = settings.map(([name, s]) =>
+      `| ${name} | ${required.has(name) ? 'True' : 'False'} | ${s.default === undefined ? 'None' : String(s.default)} | ${s.description} |`);
+    return [
+      `# \`${info.name}\``, '', info.description, '',
+      `Version ${info.version}, written in TypeScript for Node.js.`, '',
+      '## Capabilities', '', ...info.capabilities.map((c) => `* \`${c}\``), '',
+      '## Settings', '', '| Setting | Required | Default | Description |', '|:--|:--:|:--:|:--|', ...rows, '',
+      `A full list of supported settings and capabilities is available by running: \`${info.name} --about\``, '',
+    ].join('\n');
+  }
+  return [
+    `Name: ${info.name}`,
+    `Description: ${info.description}`,
+    `Version: ${info.version}`,
+    `Runtime: Node.js ${process.version}`,
+    'Capabilities:', ...info.capabilities.map((c) => `  - ${c}`),
+    'Settings:',
+    ...settings.flatMap(([name, s]) => [
+      `  - Name: ${name}`,
+      `    Type: ${s.type}`,
+      `    Required: ${required.has(name) ? 'yes' : 'no'}`,
+      ...(s.default === undefined ? [] : [`    Default: ${String(s.default)}`]),
+      `    Environment Variable: ${envVarName(name)}`,
+      `    Description: ${s.description}`,
+    ]),
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,211 @@
+import { readFile } from 'node:fs/promises';
+import { InputError, errorMessage } from './errors.js';
+import { logger } from './log.js';
+import { streamSchema, type JsonSchema } from './schemas.js';
+import { KEY_PROPERTIES, STREAMS, type StreamDef } from './streams.js';
+import { closestName } from './suggest.js';
+
+const log = logger('tap-rocketchat');
+
+export type ReplicationMethod = 'FULL_TABLE' | 'INCREMENTAL';
+
+export interface MetadataEntry {
+  breadcrumb: string[];
+  metadata: Record<string, unknown>;
+}
+
+export interface CatalogEntry {
+  tap_stream_id: string;
+  stream: string;
+  schema: JsonSchema;
+  key_properties: string[];
+  replication_key?: string;
+  replication_method?: ReplicationMethod;
+  metadata: MetadataEntry[];
+}
+
+export interface Catalog {
+  streams: CatalogEntry[];
+}
+
+/** A stream chosen for this run, with what to emit of it. */
+export interface SelectedStream {
+  def: StreamDef;
+  /** The schema sent in SCHEMA messages, reduced to the selected fields. */
+  schema: JsonSchema;
+  /** Top-level fields to keep; undefined keeps every field, unknown ones included. */
+  fields: ReadonlySet<string> | undefined;
+  replicationMethod: ReplicationMethod;
+}
+
+function defaultReplicationMethod(def: StreamDef): ReplicationMethod {
+  return def.replicationKey ? 'INCREMENTAL' : 'FULL_TABLE';
+}
+
+/** Fields that are always emitted: the key and the replication key. */
+function automaticFields(def: StreamDef): Set<string> {
+  return new Set<string>([...KEY_PROPERTIES, ...(def.replicationKey ? [def.replicationKey] : [])]);
+}
+
+function catalogEntry(def: StreamDef): CatalogEntry {
+  const schema = streamSchema(def);
+  const automatic = automaticFields(def);
+  const streamMetadata: Record<string, unknown> = {
+    inclusion: 'available',
+    'selected-by-default': true,
+    'table-key-properties': [...KEY_PROPERTIES],
+  };
+  if (def.replicationKey) {
+    streamMetadata['valid-replication-keys'] = [def.replicationKey];
+    streamMetadata['replication-key'] = def.replicationKey;
+  } else {
+    // No replication key exists for this route (see README, Streams), so only full reads are possible.
+    streamMetadata['forced-replication-method'] = 'FULL_TABLE';
+  }
+  const entry: CatalogEntry = {
+    tap_stream_id: def.name,
+    stream: def.name,
+    schema,
+    key_properties: [...KEY_PROPERTIES],
+    replication_method: defaultReplicationMethod(def),
+    metadata: [
+      { breadcrumb: [], metadata: streamMetadata },
+      ...Object.keys(schema.properties ?? {}).map((field) => ({
+        breadcrumb: ['properties', field],
+        metadata: automatic.has(field)
+          ? { inclusion: 'automatic' }
+          : { inclusion: 'available', 'selected-by-default': true },
+      })),
+    ],
+  };
+  if (def.replicationKey) entry.replication_key = def.replicationKey;
+  return entry;
+}
+
+/** The catalog `--discover` prints: every stream, every field, selected by default. */
+export function discoverCatalog(): Catalog {
+  return { streams: STREAMS.map(catalogEntry) };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Checks that a parsed catalog has the shape the tap reads; `source` names the file in errors. */
+export function parseCatalog(value: unknown, source: string): Catalog {
+  if (!isObject(value) || !Array.isArray(value.streams)) {
+    throw new InputError(`catalog ${source} must be a JSON object with a "streams" array (as --discover prints)`);
+  }
+  value.streams.forEach((entry: unknown, i: number) => {
+    if (!isObject(entry)) throw new InputError(`catalog ${source}: streams[${i}] must be an object`);
+    const id = entry.tap_stream_id ?? entry.stream;
+    if (typeof id !== 'string') throw new InputError(`catalog ${source}: streams[${i}] has no "tap_stream_id"`);
+    if (entry.metadata !== undefined && !Array.isArray(entry.metadata)) {
+      throw new InputError(`catalog ${source}: stream "${id}" has "metadata" that is not an array`);
+    }
+    for (const item of (entry.metadata ?? []) as unknown[]) {
+      if (!isObject(item) || !Array.isArray(item.breadcrumb) || !isObject(item.metadata)) {
+        throw new InputError(`catalog ${source}: stream "${id}" has a metadata entry without "breadcrumb" and "metadata"`);
+      }
+    }
+    if (entry.schema !== undefined && !isObject(entry.schema)) {
+      throw new InputError(`catalog ${source}: stream "${id}" has a "schema" that is not an object`);
+    }
+  });
+  return value as unknown as Catalog;
+}
+
+export async function readCatalogFile(path: string): Promise<Catalog> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new InputError(`catalog file not found: ${path}`);
+    throw new InputError(`cannot read catalog file ${path}: ${errorMessage(err)}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new InputError(`catalog file ${path} is not valid JSON: ${errorMessage(err)}`);
+  }
+  return parseCatalog(parsed, path);
+}
+
+function metadataAt(entry: CatalogEntry, breadcrumb: readonly string[]): Record<string, unknown> {
+  const key = breadcrumb.join('\u0000');
+  return entry.metadata?.find((m) => m.breadcrumb.join('\u0000') === key)?.metadata ?? {};
+}
+
+/** The SDK's rule: explicit `selected`, else `selected-by-default`, else the fallback. */
+function isSelected(metadata: Record<string, unknown>, fallback: boolean): boolean {
+  if (metadata.inclusion === 'unsupported') return false;
+  if (typeof metadata.selected === 'boolean') return metadata.selected;
+  if (typeof metadata['selected-by-default'] === 'boolean') return metadata['selected-by-default'];
+  return fallback;
+}
+
+function selectFromEntry(def: StreamDef, entry: CatalogEntry, source: string): SelectedStream | undefined {
+  const streamMeta = metadataAt(entry, []);
+  // Legacy --properties catalogs mark selection inside the schema.
+  const legacySelected = isObject(entry.schema) && typeof entry.schema.selected === 'boolean' ? entry.schema.selected : undefined;
+  const selected = typeof streamMeta.selected === 'boolean' ? streamMeta.selected : legacySelected ?? isSelected(streamMeta, false);
+  if (!selected) return undefined;
+
+  const schema = isObject(entry.schema) && isObject(entry.schema.properties) ? entry.schema : streamSchema(def);
+  const automatic = automaticFields(def);
+  const properties = schema.properties ?? {};
+  const kept: Record<string, JsonSchema> = {};
+  let allSelected = true;
+  for (const [field, fieldSchema] of Object.entries(properties)) {
+    const meta = metadataAt(entry, ['properties', field]);
+    const legacy = isObject(fieldSchema) && typeof fieldSchema.selected === 'boolean' ? fieldSchema.selected : undefined;
+    if (automatic.has(field)) {
+      if (meta.selected === false) log.warn(`catalog ${source}: field ${def.name}.${field} is always emitted (it is a key), its "selected: false" is ignored`);
+      kept[field] = fieldSchema;
+    } else if (meta.inclusion === 'automatic' || (typeof meta.selected === 'boolean' ? meta.selected : legacy ?? isSelected(meta, true))) {
+      kept[field] = fieldSchema;
+    } else {
+      allSelected = false;
+    }
+  }
+  let replicationMethod = defaultReplicationMethod(def);
+  const requested = streamMeta['replication-method'] ?? entry.replication_method;
+  if (requested === 'FULL_TABLE') replicationMethod = 'FULL_TABLE';
+  else if (requested === 'INCREMENTAL' && !def.replicationKey) {
+    log.warn(`catalog ${source}: stream ${def.name} has no replication key in the Rocket.Chat API; reading it in full`);
+  } else if (requested !== undefined && requested !== 'INCREMENTAL') {
+    throw new InputError(`catalog ${source}: stream "${def.name}" has replication-method ${JSON.stringify(requested)}; use FULL_TABLE or INCREMENTAL`);
+  }
+  return {
+    def,
+    schema: allSelected ? schema : { ...schema, properties: kept },
+    fields: allSelected ? undefined : new Set(Object.keys(kept)),
+    replicationMethod,
+  };
+}
+
+/** Streams to sync: every stream without a catalog, else those the catalog selects, in table order. */
+export function selectStreams(catalog: Catalog | undefined, source = 'catalog'): SelectedStream[] {
+  if (!catalog) {
+    return STREAMS.map((def) => ({ def, schema: streamSchema(def), fields: undefined, replicationMethod: defaultReplicationMethod(def) }));
+  }
+  const byName = new Map<string, CatalogEntry>();
+  const known = STREAMS.map((s) => s.name as string);
+  for (const entry of catalog.streams) {
+    const id = entry.tap_stream_id ?? entry.stream;
+    if (!known.includes(id)) {
+      const guess = closestName(id, known);
+      throw new InputError(`catalog ${source}: unknown stream "${id}"${guess ? ` (did you mean "${guess}"?)` : ''}; known streams: ${known.join(', ')}`);
+    }
+    byName.set(id, entry);
+  }
+  const selected: SelectedStream[] = [];
+  for (const def of STREAMS) {
+    const entry = byName.get(def.name);
+    const choice = entry && selectFromEntry(def, entry, source);
+    if (choice) selected.push(choice);
+  }
+  return selected;
+}

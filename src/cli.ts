@@ -1,0 +1,114 @@
+#!/usr/bin/env node
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { renderAbout, versionLine, type AboutFormat } from './about.js';
+import { DownstreamClosedError, InterruptedError, TapError, errorMessage } from './errors.js';
+import { logger, setLogLevel } from './log.js';
+import { TAP_NAME } from './package-info.js';
+
+const log = logger(TAP_NAME);
+
+interface Args {
+  config: string[];
+  catalog?: string;
+  properties?: string;
+  state?: string;
+  discover: boolean;
+  about: boolean;
+  format: AboutFormat;
+  test?: string;
+  version: boolean;
+  debug: boolean;
+}
+
+/** The parser alone, so tests can call it without running anything. */
+function parser(argv: string[]) {
+  return yargs(argv)
+    .scriptName(TAP_NAME)
+    .usage(`${TAP_NAME}: Singer tap for the Rocket.Chat REST API\n\nUsage: $0 --config FILE [--catalog FILE] [--state FILE]`)
+    .option('config', { type: 'string', array: true, default: [], describe: 'Config JSON file, repeatable (later files win); ENV reads TAP_ROCKETCHAT_* variables' })
+    .option('catalog', { type: 'string', describe: 'Catalog JSON selecting streams and fields (as --discover prints it)' })
+    .option('properties', { type: 'string', describe: 'Legacy name of --catalog' })
+    .option('state', { type: 'string', describe: 'State JSON with bookmarks to resume from' })
+    .option('discover', { type: 'boolean', default: false, describe: 'Print the catalog and exit' })
+    .option('about', { type: 'boolean', default: false, describe: 'Describe the tap, its capabilities and settings' })
+    .option('format', { choices: ['text', 'json', 'markdown'] as const, default: 'text' as AboutFormat, describe: 'Format of --about' })
+    .option('test', { type: 'string', describe: 'Check reachability and credentials, and which streams the token can read' })
+    .option('version', { type: 'boolean', default: false, describe: 'Print the version' })
+    .option('debug', { type: 'boolean', default: false, describe: 'Debug logs, and stack traces on errors' })
+    .conflicts('catalog', 'properties')
+    .version(false)
+    .help()
+    .strict()
+    .fail((message, err) => {
+      throw err ?? new UsageError(message);
+    });
+}
+
+class UsageError extends TapError {
+  override readonly exitCode = 2;
+}
+
+async function run(args: Args): Promise<void> {
+  if (args.version) {
+    process.stdout.write(versionLine() + '\n');
+    return;
+  }
+  if (args.about) {
+    process.stdout.write(renderAbout(args.format));
+    return;
+  }
+  if (args.discover) {
+    const { discoverCatalog } = await import('./catalog.js');
+    process.stdout.write(JSON.stringify(discoverCatalog(), null, 2) + '\n');
+    return;
+  }
+  if (args.test !== undefined) {
+    if (args.test !== '' && args.test !== 'all') throw new UsageError(`--test takes no value or "all" (got "${args.test}")`);
+    const { runConnectionTest } = await import('./connection-test.js');
+    await runConnectionTest(args.config);
+    return;
+  }
+  const { runSync } = await import('./tap.js');
+  await runSync({ configSources: args.config, catalogPath: args.catalog ?? args.properties, statePath: args.state });
+}
+
+/** Exit code for an error: the one error boundary of the program. */
+function report(err: unknown, debug: boolean): number {
+  if (err instanceof DownstreamClosedError) {
+    log.warn('downstream closed stdout; stopping');
+    return 141;
+  }
+  if (err instanceof InterruptedError) {
+    log.warn(`stopped by ${err.signal}; output written so far was flushed`);
+    return err.signal === 'SIGINT' ? 130 : 143;
+  }
+  if (err instanceof TapError) {
+    log.error(err.message);
+    if (debug && err.stack) process.stderr.write(err.stack + '\n');
+    return err.exitCode;
+  }
+  // A bug, not bad input: stacks may hold request objects, so only with --debug.
+  log.error(`unexpected error: ${errorMessage(err)}${debug ? '' : ' (run with --debug for details)'}`);
+  if (debug && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
+  return 1;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const debug = argv.includes('--debug');
+  if (debug) setLogLevel('debug');
+  try {
+    const args = (await parser(argv).parseAsync()) as unknown as Args;
+    await run(args);
+    return 0;
+  } catch (err) {
+    return report(err, debug);
+  }
+}
+
+const code = await main(hideBin(process.argv));
+process.exitCode = code;
+if (code !== 0) {
+  // Do not let a stray socket or a stalled reader keep a failed run alive.
+  setTimeout(() => process.exit(code), 3000).unref();
+}

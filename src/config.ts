@@ -1,0 +1,195 @@
+import { readFile } from 'node:fs/promises';
+import { Ajv, type ErrorObject } from 'ajv';
+import { InputError, errorMessage } from './errors.js';
+import { logger } from './log.js';
+import { loadConfigSchema, envVarName, type ConfigSchema, type SettingSchema } from './settings-schema.js';
+import { closestName } from './suggest.js';
+import { parseIsoDate } from './dates.js';
+
+const log = logger('tap-rocketchat');
+
+/** Settings after merging, validation and defaults, in the units the code uses. */
+export interface TapSettings {
+  endpoint: string;
+  userId: string;
+  token: string;
+  startDate: string | undefined;
+  pageSize: number;
+  maxConcurrency: number;
+  requestTimeoutMs: number;
+  maxRetries: number;
+  maxRateLimitWaitMs: number;
+}
+
+export type RawConfig = Record<string, unknown>;
+
+/** The literal `--config ENV` reads settings from the environment, as the Meltano SDK does. */
+export const ENV_SOURCE = 'ENV';
+
+async function readConfigFile(path: string): Promise<RawConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new InputError(`config file not found: ${path}`);
+    if (code === 'EACCES') throw new InputError(`config file ${path} is not readable (permission denied)`);
+    if (code === 'EISDIR') throw new InputError(`config file ${path} is a directory`);
+    throw new InputError(`cannot read config file ${path}: ${errorMessage(err)}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new InputError(`config file ${path} is not valid JSON: ${errorMessage(err)}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new InputError(`config file ${path} must hold a JSON object of settings`);
+  }
+  return parsed as RawConfig;
+}
+
+/** Converts an environment string to the setting's type; errors name the variable. */
+function fromEnv(name: string, raw: string, schema: SettingSchema): unknown {
+  const variable = envVarName(name);
+  switch (schema.type) {
+    case 'integer':
+    case 'number': {
+      const n = Number(raw.trim());
+      if (raw.trim() === '' || !Number.isFinite(n)) throw new InputError(`${variable} must be a number (got "${raw}")`);
+      return n;
+    }
+    case 'boolean': {
+      const v = raw.trim().toLowerCase();
+      if (['true', '1', 'yes', 'on'].includes(v)) return true;
+      if (['false', '0', 'no', 'off', ''].includes(v)) return false;
+      throw new InputError(`${variable} must be true or false (got "${raw}")`);
+    }
+    default:
+      return raw;
+  }
+}
+
+export function configFromEnv(schema: ConfigSchema, env: NodeJS.ProcessEnv = process.env): RawConfig {
+  const config: RawConfig = {};
+  for (const [name, setting] of Object.entries(schema.properties)) {
+    const value = env[envVarName(name)];
+    if (value !== undefined) config[name] = fromEnv(name, value, setting);
+  }
+  return config;
+}
+
+/** Merges `--config` sources left to right, later ones winning key by key (the SDK's shallow update). */
+export async function mergeConfigSources(sources: readonly string[], schema: ConfigSchema): Promise<RawConfig> {
+  const merged: RawConfig = {};
+  for (const source of sources) {
+    Object.assign(merged, source === ENV_SOURCE ? configFromEnv(schema) : await readConfigFile(source));
+  }
+  return merged;
+}
+
+function describeAjvError(err: ErrorObject, schema: ConfigSchema, raw: RawConfig, usedEnv: boolean): string {
+  if (err.keyword === 'required') {
+    const key = (err.params as { missingProperty: string }).missingProperty;
+    const hint = usedEnv ? ` (or ${envVarName(key)})` : '';
+    return `missing required setting "${key}"${hint}`;
+  }
+  const key = err.instancePath.replace(/^\//, '');
+  const setting = schema.properties[key];
+  const got = JSON.stringify(raw[key]);
+  switch (err.keyword) {
+    case 'type':
+      return `"${key}" must be ${setting?.type === 'integer' ? 'an integer' : `a ${setting?.type ?? 'value of the right type'}`} (got ${got})`;
+    case 'minLength':
+      return `"${key}" must not be empty`;
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+      return `"${key}" must be ${rangeText(setting)} (got ${got})`;
+    default:
+      return `"${key}" ${err.message ?? 'is invalid'} (got ${got})`;
+  }
+}
+
+function rangeText(setting: SettingSchema | undefined): string {
+  if (!setting) return 'in range';
+  const kind = setting.type === 'integer' ? 'an integer' : 'a number';
+  const low = setting.minimum !== undefined ? `${setting.minimum}` : setting.exclusiveMinimum !== undefined ? `more than ${setting.exclusiveMinimum}` : undefined;
+  if (low !== undefined && setting.maximum !== undefined) {
+    return setting.minimum !== undefined ? `${kind} between ${low} and ${setting.maximum}` : `${kind} ${low} and at most ${setting.maximum}`;
+  }
+  if (low !== undefined) return setting.minimum !== undefined ? `${kind} of at least ${low}` : `${kind} ${low}`;
+  return `${kind} of at most ${setting.maximum}`;
+}
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+
+/** The workspace URL, checked and normalised: no trailing slash, no /api suffix. */
+function checkEndpoint(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new InputError(`config: "endpoint" must be a URL such as https://chat.example.com (got ${JSON.stringify(raw)})`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new InputError(`config: "endpoint" must start with https:// or http:// (got ${JSON.stringify(raw)})`);
+  }
+  if (url.username || url.password) {
+    throw new InputError('config: "endpoint" must not contain credentials; use user_id and token');
+  }
+  if (url.search || url.hash) {
+    throw new InputError(`config: "endpoint" must not have a query string or fragment (got ${JSON.stringify(raw)})`);
+  }
+  const path = url.pathname.replace(/\/+$/, '');
+  const apiSuffix = /\/api(\/v1)?$/.exec(path);
+  if (apiSuffix) {
+    const base = `${url.origin}${path.slice(0, apiSuffix.index)}`;
+    throw new InputError(`config: "endpoint" must be the workspace URL without ${apiSuffix[0]} (got ${raw}; use ${base})`);
+  }
+  if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname)) {
+    log.warn(`endpoint ${url.origin} uses plain http: the token travels unencrypted; use https`);
+  }
+  return `${url.origin}${path}`;
+}
+
+/** Validates merged settings against schemas/config.schema.json and applies defaults. */
+export function validateConfig(raw: RawConfig, schema: ConfigSchema, usedEnv = false): TapSettings {
+  for (const key of Object.keys(raw)) {
+    if (!(key in schema.properties)) {
+      const guess = closestName(key, Object.keys(schema.properties));
+      log.warn(`config: unknown setting "${key}" is ignored${guess ? ` (did you mean "${guess}"?)` : ''}`);
+    }
+  }
+  const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: true });
+  const withDefaults: RawConfig = { ...raw };
+  const validate = ajv.compile(schema);
+  if (!validate(withDefaults)) {
+    const messages = (validate.errors ?? []).map((e) => describeAjvError(e, schema, raw, usedEnv));
+    throw new InputError(`config: ${[...new Set(messages)].join('; ')}`);
+  }
+  const startDate = withDefaults.start_date as string | undefined;
+  if (startDate !== undefined && !parseIsoDate(startDate)) {
+    throw new InputError(`config: "start_date" must be an ISO 8601 date such as 2024-01-31 or 2024-01-31T00:00:00Z (got ${JSON.stringify(startDate)})`);
+  }
+  return {
+    endpoint: checkEndpoint(withDefaults.endpoint as string),
+    userId: (withDefaults.user_id as string).trim(),
+    token: (withDefaults.token as string).trim(),
+    startDate: startDate === undefined ? undefined : parseIsoDate(startDate)!.toISOString(),
+    pageSize: withDefaults.page_size as number,
+    maxConcurrency: withDefaults.max_concurrency as number,
+    requestTimeoutMs: (withDefaults.request_timeout as number) * 1000,
+    maxRetries: withDefaults.max_retries as number,
+    maxRateLimitWaitMs: (withDefaults.max_rate_limit_wait as number) * 1000,
+  };
+}
+
+export async function loadSettings(sources: readonly string[]): Promise<TapSettings> {
+  const schema = loadConfigSchema();
+  if (sources.length === 0) {
+    throw new InputError('no config given: pass --config FILE (repeatable) or --config ENV to read TAP_ROCKETCHAT_* variables');
+  }
+  const raw = await mergeConfigSources(sources, schema);
+  return validateConfig(raw, schema, sources.includes(ENV_SOURCE));
+}

@@ -1,0 +1,48 @@
+import { selectStreams } from './catalog.js';
+import { loadSettings } from './config.js';
+import { HttpError, TapError, errorMessage } from './errors.js';
+import { logger } from './log.js';
+import { createClient } from './tap.js';
+
+const log = logger('tap-rocketchat');
+
+/** Roles that hold api-bypass-rate-limit by default. */
+const UNLIMITED_ROLES = ['admin', 'bot', 'app'];
+
+/**
+ * `--test`: is the server reachable (/api/info, which needs no login), are the credentials
+ * accepted (/api/v1/me), and which streams can this token read. One cheap request per stream.
+ */
+export async function runConnectionTest(configSources: readonly string[]): Promise<void> {
+  const settings = await loadSettings(configSources);
+  const client = createClient(settings);
+  try {
+    const info = await client.get('/api/info', {});
+    log.info(`server ${settings.endpoint} is reachable: Rocket.Chat ${String(info.version ?? 'of unknown version')}`);
+    const me = await client.get('/api/v1/me', {});
+    const roles = Array.isArray(me.roles) ? (me.roles as string[]) : [];
+    log.info(`credentials accepted: user ${String(me.username ?? me._id)} (roles: ${roles.join(', ') || 'none'})`);
+    if (!roles.some((r) => UNLIMITED_ROLES.includes(r))) {
+      log.warn('this token is probably rate limited (10 requests per minute per endpoint by default): a bot token, or the api-bypass-rate-limit permission, makes large syncs much faster');
+    }
+    const unreadable: string[] = [];
+    for (const { def } of selectStreams(undefined)) {
+      const params: Record<string, string | number> =
+        def.paging === 'offset' ? { offset: 0, count: 1, sort: def.sort ?? '{"_id":1}' } : def.sinceParam ? { [def.sinceParam]: new Date().toISOString() } : {};
+      try {
+        const body = await client.get(def.path, params, { stream: def.name, permission: def.permission, expectKey: def.recordsKey });
+        log.info(`stream ${def.name}: readable${typeof body.total === 'number' ? ` (${body.total} records)` : ''}`);
+      } catch (err) {
+        if (!(err instanceof HttpError) || err.status !== 403) throw err;
+        unreadable.push(def.name);
+        log.error(`stream ${def.name}: ${errorMessage(err)}`);
+      }
+    }
+    if (unreadable.length > 0) {
+      throw new TapError(`connection test failed: the token cannot read ${unreadable.join(', ')}; deselect them or grant the permissions named above`);
+    }
+    log.info('connection test passed: every stream is readable');
+  } finally {
+    client.close();
+  }
+}

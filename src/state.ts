@@ -1,0 +1,81 @@
+import { readFile } from 'node:fs/promises';
+import { InputError, errorMessage } from './errors.js';
+import { parseIsoDate } from './dates.js';
+
+/** A stream's bookmark, in the Meltano SDK's shape. */
+export interface Bookmark {
+  replication_key?: string;
+  replication_key_value?: string;
+  [key: string]: unknown;
+}
+
+export interface TapState {
+  bookmarks: Record<string, Bookmark>;
+  [key: string]: unknown;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Checks the shape of a state object; `source` names the file in errors. */
+export function parseState(value: unknown, source: string): TapState {
+  // Accept a whole STATE message too, as people often save the last line of a run.
+  if (isObject(value) && value.type === 'STATE' && isObject(value.value)) value = value.value;
+  if (!isObject(value)) throw new InputError(`state ${source} must hold a JSON object such as {"bookmarks": {}}`);
+  const bookmarks = value.bookmarks ?? {};
+  if (!isObject(bookmarks)) throw new InputError(`state ${source}: "bookmarks" must be an object keyed by stream name`);
+  for (const [stream, bookmark] of Object.entries(bookmarks)) {
+    if (!isObject(bookmark)) throw new InputError(`state ${source}: bookmark of stream "${stream}" must be an object`);
+    const mark = bookmark.replication_key_value;
+    if (mark !== undefined && mark !== null && (typeof mark !== 'string' || !parseIsoDate(mark))) {
+      throw new InputError(`state ${source}: bookmark of stream "${stream}" has replication_key_value ${JSON.stringify(mark)}, which is not an ISO 8601 date`);
+    }
+  }
+  return { ...value, bookmarks: structuredClone(bookmarks) as Record<string, Bookmark> };
+}
+
+export async function readStateFile(path: string): Promise<TapState> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new InputError(`state file not found: ${path}`);
+    throw new InputError(`cannot read state file ${path}: ${errorMessage(err)}`);
+  }
+  // Meltano writes an empty file when there is no state yet.
+  if (text.trim() === '') return { bookmarks: {} };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new InputError(`state file ${path} is not valid JSON: ${errorMessage(err)}`);
+  }
+  return parseState(parsed, path);
+}
+
+/**
+ * The whole state the tap emits. Each STATE message carries all of it; streams not synced in
+ * this run keep the bookmarks they came with. A stream's bookmark only moves after the records
+ * it covers were handed to the writer.
+ */
+export class StateTracker {
+  private readonly state: TapState;
+
+  constructor(initial: TapState = { bookmarks: {} }) {
+    this.state = structuredClone(initial);
+  }
+
+  bookmark(stream: string): Bookmark | undefined {
+    return this.state.bookmarks[stream];
+  }
+
+  setBookmark(stream: string, bookmark: Bookmark): void {
+    this.state.bookmarks[stream] = bookmark;
+  }
+
+  value(): TapState {
+    return this.state;
+  }
+}

@@ -1,0 +1,97 @@
+import { readCatalogFile, selectStreams } from './catalog.js';
+import { RocketChatClient } from './client.js';
+import { loadSettings, type TapSettings } from './config.js';
+import { InterruptedError, TapError } from './errors.js';
+import { logger } from './log.js';
+import { timer } from './metrics.js';
+import { SingerWriter } from './output.js';
+import { readStateFile, StateTracker } from './state.js';
+import { syncStream, type StreamSummary } from './sync-stream.js';
+
+const log = logger('tap-rocketchat');
+
+export interface SyncOptions {
+  configSources: readonly string[];
+  catalogPath?: string;
+  statePath?: string;
+}
+
+export function createClient(settings: TapSettings): RocketChatClient {
+  return new RocketChatClient({
+    endpoint: settings.endpoint,
+    userId: settings.userId,
+    token: settings.token,
+    timeoutMs: settings.requestTimeoutMs,
+    maxRetries: settings.maxRetries,
+    maxConcurrency: settings.maxConcurrency,
+    maxRateLimitWaitMs: settings.maxRateLimitWaitMs,
+    onResponse: ({ path, status, durationMs, outcome }) =>
+      timer('http_request_duration', durationMs / 1000, {
+        endpoint: path,
+        http_status_code: status ?? 0,
+        status: outcome === 'ok' ? 'succeeded' : 'failed',
+      }),
+  });
+}
+
+/** Stops the run on SIGTERM/SIGINT: in-flight requests are aborted, written output is flushed. */
+function abortOnSignals(controller: AbortController): () => void {
+  const handlers = (['SIGTERM', 'SIGINT'] as const).map((signal) => {
+    const handler = (): void => controller.abort(new InterruptedError(signal));
+    process.once(signal, handler);
+    return [signal, handler] as const;
+  });
+  return () => handlers.forEach(([signal, handler]) => process.off(signal, handler));
+}
+
+/**
+ * Sync mode: every selected stream runs at once (each route has its own rate-limit budget),
+ * within the client's global cap on requests in flight. The first failure stops the others;
+ * STATE already written for finished streams stands.
+ */
+export async function runSync(options: SyncOptions): Promise<void> {
+  const settings = await loadSettings(options.configSources);
+  const catalog = options.catalogPath ? await readCatalogFile(options.catalogPath) : undefined;
+  const selected = selectStreams(catalog, options.catalogPath);
+  const state = new StateTracker(options.statePath ? await readStateFile(options.statePath) : undefined);
+  if (selected.length === 0) log.warn('no stream is selected in the catalog: nothing to sync');
+
+  const writer = new SingerWriter();
+  const client = createClient(settings);
+  const controller = new AbortController();
+  const removeSignalHandlers = abortOnSignals(controller);
+  const started = Date.now();
+  let failure: unknown;
+  try {
+    await writer.state(state.value());
+    const results = await Promise.allSettled(
+      selected.map((sel) =>
+        syncStream(sel, { client, writer, state, settings, signal: controller.signal }).catch((err: unknown) => {
+          if (!controller.signal.aborted) controller.abort(err);
+          throw err;
+        }),
+      ),
+    );
+    const done = results.filter((r): r is PromiseFulfilledResult<StreamSummary> => r.status === 'fulfilled').map((r) => r.value);
+    if (controller.signal.aborted) failure = controller.signal.reason;
+    for (const summary of done) log.info(`${summary.stream}: ${summary.records} records`);
+  } catch (err) {
+    failure = err;
+  } finally {
+    removeSignalHandlers();
+    client.close();
+  }
+  await flushWithin(writer, failure instanceof InterruptedError ? 2000 : undefined);
+  timer('job_duration', (Date.now() - started) / 1000, { job_type: 'sync', status: failure ? 'failed' : 'succeeded' });
+  if (failure) throw failure;
+}
+
+/** After a signal the tap must exit promptly even if the reader stalls: bound the final flush. */
+async function flushWithin(writer: SingerWriter, limitMs: number | undefined): Promise<void> {
+  const flushed = writer.end();
+  if (limitMs === undefined) return flushed;
+  flushed.catch(() => undefined);
+  await Promise.race([flushed, new Promise((resolve) => setTimeout(resolve, limitMs).unref())]);
+}
+
+export { TapError };

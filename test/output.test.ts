@@ -1,0 +1,62 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { SingerWriter, recordPrefix, recordSuffix } from '../src/output.js';
+import { DownstreamClosedError } from '../src/errors.js';
+
+/** A reader that accepts a chunk only every few ms, with a tiny buffer: a slow target. */
+function slowSink(highWaterMark = 1024) {
+  const chunks: string[] = [];
+  let maxBuffered = 0;
+  const sink = new Writable({
+    highWaterMark,
+    write(chunk: Buffer, _enc, done) {
+      chunks.push(chunk.toString());
+      setTimeout(done, 1);
+    },
+  });
+  const track = () => (maxBuffered = Math.max(maxBuffered, sink.writableLength));
+  return { sink, chunks, track, get maxBuffered() { return maxBuffered; } };
+}
+
+test('messages come out in call order, one JSON object per line', async () => {
+  const { sink, chunks } = slowSink();
+  const writer = new SingerWriter(sink);
+  await writer.schema('users', { type: 'object' }, ['_id']);
+  const suffix = recordSuffix('2024-01-01T00:00:00.000Z');
+  for (let i = 0; i < 3; i++) await writer.record(recordPrefix('users'), { _id: `u${i}`, name: 'Zoë "quoted"' }, suffix);
+  await writer.state({ bookmarks: { users: {} } });
+  await writer.end();
+  const lines = chunks.join('').trimEnd().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(lines.map((l) => l.type), ['SCHEMA', 'RECORD', 'RECORD', 'RECORD', 'STATE']);
+  assert.deepEqual(lines[1], { type: 'RECORD', stream: 'users', record: { _id: 'u0', name: 'Zoë "quoted"' }, time_extracted: '2024-01-01T00:00:00.000Z' });
+});
+
+test('a slow reader applies backpressure: buffered output stays bounded', async () => {
+  const slow = slowSink(16 * 1024);
+  const writer = new SingerWriter(slow.sink);
+  const suffix = recordSuffix('2024-01-01T00:00:00.000Z');
+  const record = { _id: 'x', payload: 'y'.repeat(600) };
+  for (let i = 0; i < 3000; i++) {
+    await writer.record(recordPrefix('users'), record, suffix);
+    slow.track();
+  }
+  await writer.end();
+  assert.equal(slow.chunks.join('').split('\n').length - 1, 3000);
+  // Two ~64 KB chunks at most can be queued on top of the sink's own buffer.
+  assert.ok(slow.maxBuffered < 3 * 64 * 1024, `buffered ${slow.maxBuffered} bytes`);
+});
+
+test('a closed downstream turns into DownstreamClosedError', async () => {
+  const sink = new Writable({
+    write(_chunk, _enc, done) {
+      const err = Object.assign(new Error('write EPIPE'), { code: 'EPIPE' });
+      done(err);
+    },
+  });
+  const writer = new SingerWriter(sink);
+  await assert.rejects(async () => {
+    await writer.state({});
+    await writer.end();
+  }, DownstreamClosedError);
+});

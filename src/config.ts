@@ -19,6 +19,7 @@ export interface TapSettings {
   requestTimeoutMs: number;
   maxRetries: number;
   maxRateLimitWaitMs: number;
+  activateVersion: boolean;
 }
 
 export type RawConfig = Record<string, unknown>;
@@ -182,6 +183,7 @@ export function validateConfig(raw: RawConfig, schema: ConfigSchema, usedEnv = f
     requestTimeoutMs: (withDefaults.request_timeout as number) * 1000,
     maxRetries: withDefaults.max_retries as number,
     maxRateLimitWaitMs: (withDefaults.max_rate_limit_wait as number) * 1000,
+    activateVersion: withDefaults.emit_activate_version_messages as boolean,
   };
 }
 

@@ -24,7 +24,7 @@ export interface Removal {
 }
 
 /** A deletion as a record: only the key and `_sdc_deleted_at`, the convention SDK targets understand. */
-export interface DeletionRecord {
+export interface DeletionRecord extends Record<string, unknown> {
   _id: string;
   _sdc_deleted_at: string;
 }

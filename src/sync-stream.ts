@@ -1,13 +1,14 @@
 import type { SelectedStream } from './catalog.js';
 import type { TapSettings } from './config.js';
 import { HttpError } from './errors.js';
+import { applyIncremental, updatedSince, type Removal } from './incremental.js';
 import { logger } from './log.js';
 import { Counter, timer } from './metrics.js';
 import { recordPrefix, recordSuffix, type SingerWriter } from './output.js';
 import { offsetPages, type ApiRecord, type Page } from './paginate.js';
 import { streamSchema } from './schemas.js';
-import type { StateTracker } from './state.js';
-import { KEY_PROPERTIES } from './streams.js';
+import type { Bookmark, StateTracker } from './state.js';
+import { KEY_PROPERTIES, type StreamDef } from './streams.js';
 
 /** What the sync needs of the HTTP client (src/client.ts). */
 export interface ApiClient {
@@ -24,46 +25,64 @@ export interface SyncContext {
   state: StateTracker;
   settings: TapSettings;
   signal: AbortSignal;
+  /** Epoch ms the run started: the version stamped on full-table records (Singer convention). */
+  runStartedMs: number;
 }
 
 export interface StreamSummary {
   stream: string;
   records: number;
+  deletions: number;
 }
+
+/** A STATE every this many records keeps targets committing on long streams (the SDK's cadence). */
+export const STATE_EVERY_RECORDS = 10_000;
 
 const log = logger('tap-rocketchat');
 
 /**
  * Turns API records into RECORD messages: drops deselected fields, reports fields the schema
- * does not know (schema drift) once per field, and checks the primary key is there.
+ * does not know (schema drift) once per field, checks the primary key, and writes a STATE
+ * every STATE_EVERY_RECORDS records (bookmarks of unfinished streams do not move).
  */
 class RecordEmitter {
   private readonly prefix: string;
   private readonly known: Set<string>;
   private readonly reportedDrift = new Set<string>();
   private readonly counter: Counter;
+  private sinceState = 0;
   count = 0;
 
-  constructor(private readonly sel: SelectedStream, private readonly writer: SingerWriter, private readonly path: string) {
+  constructor(
+    private readonly sel: SelectedStream,
+    private readonly ctx: SyncContext,
+    private readonly version: number | undefined,
+  ) {
     this.prefix = recordPrefix(sel.def.name);
     this.known = new Set([...Object.keys(streamSchema(sel.def).properties ?? {}), ...Object.keys(sel.schema.properties ?? {})]);
     this.counter = new Counter('record_count', { stream: sel.def.name });
   }
 
   async emit(records: readonly Record<string, unknown>[]): Promise<void> {
-    const suffix = recordSuffix(new Date().toISOString());
-    const fields = this.sel.fields;
+    const suffix = recordSuffix(new Date().toISOString(), this.version);
+    const { fields } = this.sel;
+    const { writer } = this.ctx;
     for (const record of records) {
       if (typeof record._id !== 'string' || record._id === '') {
-        throw new HttpError(`GET ${this.path} returned a ${this.sel.def.name} record without an _id`, 200, this.path, 1);
+        throw new HttpError(`GET ${this.sel.def.path} returned a ${this.sel.def.name} record without an _id`, 200, this.sel.def.path, 1);
       }
       for (const key in record) {
         if (!this.known.has(key)) this.reportDrift(key);
       }
-      await this.writer.record(this.prefix, fields ? project(record, fields) : record, suffix);
+      await writer.record(this.prefix, fields ? project(record, fields) : record, suffix);
     }
     this.count += records.length;
     this.counter.add(records.length);
+    this.sinceState += records.length;
+    if (this.sinceState >= STATE_EVERY_RECORDS) {
+      this.sinceState = 0;
+      await writer.state(this.ctx.state.value());
+    }
   }
 
   private reportDrift(key: string): void {
@@ -85,68 +104,80 @@ function project(record: Record<string, unknown>, fields: ReadonlySet<string>): 
   return out;
 }
 
-function recordsOf(body: Record<string, unknown>, key: string): ApiRecord[] {
-  return body[key] as ApiRecord[];
+function requestContext(def: StreamDef, signal: AbortSignal) {
+  return { stream: def.name, permission: def.permission, expectKey: def.recordsKey, signal };
 }
 
-/** Reads one stream in full or from its bookmark and writes SCHEMA, RECORDs and a STATE. */
+/** Every page of an offset-paged route, each record once. */
+async function readPaged(def: StreamDef, ctx: SyncContext, emitter: RecordEmitter): Promise<void> {
+  const request = requestContext(def, ctx.signal);
+  const fetchPage = async (offset: number, count: number): Promise<Page> => {
+    const body = await ctx.client.get(def.path, { offset, count, sort: def.sort }, request);
+    if (typeof body.total !== 'number') {
+      throw new HttpError(`GET ${def.path} answered without a numeric "total": is endpoint a Rocket.Chat server?`, 200, def.path, 1);
+    }
+    return { records: body[def.recordsKey] as ApiRecord[], total: body.total };
+  };
+  const pages = offsetPages(fetchPage, {
+    pageSize: ctx.settings.pageSize,
+    concurrency: ctx.settings.maxConcurrency,
+    onShift: ({ offset, previousTotal, total }) =>
+      log.info(`${def.name}: total changed from ${previousTotal} to ${total} at offset ${offset} (data changed during the read); re-reading the affected range`),
+    onDuplicates: (n) => log.info(`${def.name}: skipped ${n} records already emitted (rows shifted between pages)`),
+  });
+  for await (const records of pages) await emitter.emit(records);
+}
+
+/**
+ * One request to a route that answers `{update, remove}`. Incremental: from the bookmark (with
+ * an overlap, see incremental.ts), with `remove` turned into deletion records. Returns the
+ * stream's next bookmark.
+ */
+async function readUnpaged(sel: SelectedStream, ctx: SyncContext, emitter: RecordEmitter, incremental: boolean): Promise<{ bookmark: Bookmark; deletions: number }> {
+  const { def } = sel;
+  const previous = ctx.state.bookmark(def.name);
+  const since = incremental ? updatedSince(previous, ctx.settings.startDate) : undefined;
+  const params: Record<string, string> = def.sinceParam && since ? { [def.sinceParam]: since } : {};
+  const body = await ctx.client.get(def.path, params, requestContext(def, ctx.signal));
+  const records = body[def.recordsKey] as ApiRecord[];
+  if (!incremental) {
+    await emitter.emit(records);
+    return { bookmark: {}, deletions: 0 };
+  }
+  const removals = def.removedKey && Array.isArray(body[def.removedKey]) ? (body[def.removedKey] as Removal[]) : [];
+  const result = applyIncremental(records, removals, previous);
+  await emitter.emit(result.records);
+  // A deselected _sdc_deleted_at means the user does not want deletion records.
+  const wantDeletions = !sel.fields || sel.fields.has('_sdc_deleted_at');
+  if (wantDeletions) await emitter.emit(result.deletions);
+  if (since) log.info(`${def.name}: ${result.records.length} changed and ${result.deletions.length} deleted since ${since}`);
+  return { bookmark: result.bookmark ?? previous ?? {}, deletions: wantDeletions ? result.deletions.length : 0 };
+}
+
+/** Reads one stream, in full or from its bookmark, and writes SCHEMA, RECORDs and a STATE. */
 export async function syncStream(sel: SelectedStream, ctx: SyncContext): Promise<StreamSummary> {
   const { def } = sel;
   const started = Date.now();
-  const replicationKey = sel.replicationMethod === 'INCREMENTAL' ? def.replicationKey : undefined;
-  await ctx.writer.schema(def.name, sel.schema, KEY_PROPERTIES, replicationKey ? [replicationKey] : undefined);
-  const emitter = new RecordEmitter(sel, ctx.writer, def.path);
-  const request = { stream: def.name, permission: def.permission, expectKey: def.recordsKey, signal: ctx.signal };
+  const incremental = sel.replicationMethod === 'INCREMENTAL' && def.replicationKey !== undefined;
+  // Full reads carry a version so a target can retire rows that vanished (ACTIVATE_VERSION).
+  const version = !incremental && ctx.settings.activateVersion ? ctx.runStartedMs : undefined;
+  await ctx.writer.schema(def.name, sel.schema, KEY_PROPERTIES, incremental ? [def.replicationKey!] : undefined);
+  const emitter = new RecordEmitter(sel, ctx, version);
 
-  if (def.paging === 'offset') {
-    const fetchPage = async (offset: number, count: number): Promise<Page> => {
-      const body = await ctx.client.get(def.path, { offset, count, sort: def.sort }, request);
-      if (typeof body.total !== 'number') {
-        throw new HttpError(`GET ${def.path} answered without a numeric "total": is endpoint a Rocket.Chat 6.x-8.x server?`, 200, def.path, 1);
-      }
-      return { records: recordsOf(body, def.recordsKey), total: body.total };
-    };
-    const pages = offsetPages(fetchPage, {
-      pageSize: ctx.settings.pageSize,
-      concurrency: ctx.settings.maxConcurrency,
-      onShift: ({ offset, previousTotal, total }) =>
-        log.info(`${def.name}: total changed from ${previousTotal} to ${total} at offset ${offset} (data changed during the read); re-reading the affected range`),
-      onDuplicates: (n) => log.info(`${def.name}: skipped ${n} records already emitted (rows shifted between pages)`),
-    });
-    for await (const records of pages) await emitter.emit(records);
-    ctx.state.setBookmark(def.name, {});
-  } else {
-    const bookmark = replicationKey ? ctx.state.bookmark(def.name)?.replication_key_value ?? ctx.settings.startDate : undefined;
-    const params: Record<string, string | undefined> = {};
-    if (def.sinceParam && bookmark) params[def.sinceParam] = bookmark;
-    const body = await ctx.client.get(def.path, params, request);
-    const records = recordsOf(body, def.recordsKey);
-    await emitter.emit(records);
-    if (replicationKey) {
-      const newest = maxTimestamp(records, replicationKey, bookmark);
-      ctx.state.setBookmark(def.name, newest ? { replication_key: replicationKey, replication_key_value: newest } : {});
-    } else {
-      ctx.state.setBookmark(def.name, {});
-    }
+  let bookmark: Bookmark = {};
+  let deletions = 0;
+  if (def.paging === 'offset') await readPaged(def, ctx, emitter);
+  else ({ bookmark, deletions } = await readUnpaged(sel, ctx, emitter, incremental));
+
+  if (version !== undefined) {
+    // Only after a complete read: a version activated before the records, or by a run that then
+    // failed, would make the target retire rows that still exist.
+    await ctx.writer.activateVersion(def.name, version);
+    bookmark = { version };
   }
   emitter.finish();
+  ctx.state.setBookmark(def.name, bookmark);
   await ctx.writer.state(ctx.state.value());
   timer('sync_duration', (Date.now() - started) / 1000, { stream: def.name });
-  return { stream: def.name, records: emitter.count };
-}
-
-/** The greatest timestamp among `records[key]` and `floor`, as the server's ISO string. */
-function maxTimestamp(records: readonly Record<string, unknown>[], key: string, floor: string | undefined): string | undefined {
-  let best = floor;
-  let bestMs = floor ? Date.parse(floor) : -Infinity;
-  for (const record of records) {
-    const value = record[key];
-    if (typeof value !== 'string') continue;
-    const ms = Date.parse(value);
-    if (ms > bestMs) {
-      best = value;
-      bestMs = ms;
-    }
-  }
-  return best;
+  return { stream: def.name, records: emitter.count - deletions, deletions };
 }

@@ -66,7 +66,7 @@ export async function runSync(options: SyncOptions): Promise<void> {
     await writer.state(state.value());
     const results = await Promise.allSettled(
       selected.map((sel) =>
-        syncStream(sel, { client, writer, state, settings, signal: controller.signal }).catch((err: unknown) => {
+        syncStream(sel, { client, writer, state, settings, signal: controller.signal, runStartedMs: started }).catch((err: unknown) => {
           if (!controller.signal.aborted) controller.abort(err);
           throw err;
         }),
@@ -74,7 +74,7 @@ export async function runSync(options: SyncOptions): Promise<void> {
     );
     const done = results.filter((r): r is PromiseFulfilledResult<StreamSummary> => r.status === 'fulfilled').map((r) => r.value);
     if (controller.signal.aborted) failure = controller.signal.reason;
-    for (const summary of done) log.info(`${summary.stream}: ${summary.records} records`);
+    for (const s of done) log.info(`${s.stream}: ${s.records} records${s.deletions ? `, ${s.deletions} deletions` : ''}`);
   } catch (err) {
     failure = err;
   } finally {

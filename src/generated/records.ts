@@ -970,6 +970,10 @@ export interface TapConfig {
    * Longest single wait the tap accepts when rate limited; a longer X-RateLimit-Reset or Retry-After is a fatal error.
    */
   max_rate_limit_wait?: number;
+  /**
+   * After each full read of a FULL_TABLE stream (teams, channels, roles, users), send ACTIVATE_VERSION so that targets which support it (MeltanoLabs target-postgres does) mark or remove rows that no longer exist in Rocket.Chat.
+   */
+  emit_activate_version_messages?: boolean;
   [k: string]: unknown | undefined;
 }
 

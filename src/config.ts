@@ -18,6 +18,7 @@ export interface TapSettings {
   maxConcurrency: number;
   requestTimeoutMs: number;
   maxRetries: number;
+  retryBackoffMs: number;
   maxRateLimitWaitMs: number;
   activateVersion: boolean;
 }
@@ -182,6 +183,7 @@ export function validateConfig(raw: RawConfig, schema: ConfigSchema, usedEnv = f
     maxConcurrency: withDefaults.max_concurrency as number,
     requestTimeoutMs: (withDefaults.request_timeout as number) * 1000,
     maxRetries: withDefaults.max_retries as number,
+    retryBackoffMs: (withDefaults.retry_backoff as number) * 1000,
     maxRateLimitWaitMs: (withDefaults.max_rate_limit_wait as number) * 1000,
     activateVersion: withDefaults.emit_activate_version_messages as boolean,
   };

@@ -23,6 +23,7 @@ export function createClient(settings: TapSettings): RocketChatClient {
     token: settings.token,
     timeoutMs: settings.requestTimeoutMs,
     maxRetries: settings.maxRetries,
+    backoff: { baseMs: settings.retryBackoffMs, maxMs: 60_000 },
     maxConcurrency: settings.maxConcurrency,
     maxRateLimitWaitMs: settings.maxRateLimitWaitMs,
     onResponse: ({ path, status, durationMs, outcome }) =>

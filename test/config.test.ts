@@ -28,7 +28,7 @@ test('defaults are applied and units converted', () => {
   const settings = validateConfig({ ...base }, schema);
   assert.deepEqual(settings, {
     endpoint: 'https://chat.example.com', userId: 'u1', token: 'secret-token', startDate: undefined,
-    pageSize: 100, maxConcurrency: 4, requestTimeoutMs: 60000, maxRetries: 5, maxRateLimitWaitMs: 900000, activateVersion: true,
+    pageSize: 100, maxConcurrency: 4, requestTimeoutMs: 60000, maxRetries: 5, retryBackoffMs: 1000, maxRateLimitWaitMs: 900000, activateVersion: true,
   });
 });
 

@@ -967,6 +967,10 @@ export interface TapConfig {
    */
   max_retries?: number;
   /**
+   * Base of the exponential backoff between retries: the n-th retry waits a random time up to retry_backoff × 2^(n-1) seconds, capped at 60 s.
+   */
+  retry_backoff?: number;
+  /**
    * Longest single wait the tap accepts when rate limited; a longer X-RateLimit-Reset or Retry-After is a fatal error.
    */
   max_rate_limit_wait?: number;

@@ -5,6 +5,7 @@ import { renderAbout, versionLine, type AboutFormat } from './about.js';
 import { DownstreamClosedError, InterruptedError, TapError, errorMessage } from './errors.js';
 import { logger, setLogLevel } from './log.js';
 import { TAP_NAME } from './package-info.js';
+import { closestName } from './suggest.js';
 
 const log = logger(TAP_NAME);
 
@@ -25,6 +26,8 @@ interface Args {
 function parser(argv: string[]) {
   return yargs(argv)
     .scriptName(TAP_NAME)
+    // Our own --version prints the SDK-style line; yargs' built-in one must be off first.
+    .version(false)
     .usage(`${TAP_NAME}: Singer tap for the Rocket.Chat REST API\n\nUsage: $0 --config FILE [--catalog FILE] [--state FILE]`)
     .option('config', { type: 'string', array: true, default: [], describe: 'Config JSON file, repeatable (later files win); ENV reads TAP_ROCKETCHAT_* variables' })
     .option('catalog', { type: 'string', describe: 'Catalog JSON selecting streams and fields (as --discover prints it)' })
@@ -37,12 +40,21 @@ function parser(argv: string[]) {
     .option('version', { type: 'boolean', default: false, describe: 'Print the version' })
     .option('debug', { type: 'boolean', default: false, describe: 'Debug logs, and stack traces on errors' })
     .conflicts('catalog', 'properties')
-    .version(false)
     .help()
     .strict()
     .fail((message, err) => {
-      throw err ?? new UsageError(message);
+      throw err ?? new UsageError(withSuggestion(message));
     });
+}
+
+const OPTIONS = ['config', 'catalog', 'properties', 'state', 'discover', 'about', 'format', 'test', 'version', 'debug', 'help'];
+
+/** "Unknown argument: confg" → "... (did you mean --config?)". */
+function withSuggestion(message: string): string {
+  const oneLine = message.replace(/\s*\n\s*/g, ' ');
+  const unknown = /^Unknown arguments?: (\S+?)(,|$)/.exec(oneLine)?.[1];
+  const guess = unknown && closestName(unknown, OPTIONS);
+  return `${oneLine}${guess ? ` (did you mean --${guess}?)` : ''}; see --help`;
 }
 
 class UsageError extends TapError {

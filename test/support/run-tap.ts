@@ -59,7 +59,11 @@ export function runTap(args: readonly string[], options: RunOptions = {}): Promi
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr, messages: parseMessages(stdout) });
+      resolve({
+        code, signal, stdout, stderr,
+        // --discover and --about print other JSON; parse lazily so those runs can read stdout.
+        get messages() { return parseMessages(stdout); },
+      });
     });
   });
 }

@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { DownstreamClosedError } from './errors.js';
 
@@ -65,13 +64,20 @@ export class SingerWriter {
 
   private async writeChunk(chunk: string): Promise<void> {
     if (this.closedError) throw this.closedError;
-    if (!this.out.write(chunk)) {
-      // events.once rejects on 'error'; the listener in the constructor has recorded it.
-      await Promise.race([once(this.out, 'drain'), once(this.out, 'close')]).catch((err: NodeJS.ErrnoException) => {
-        this.closedError ??= asClosed(err);
-      });
-    }
+    if (!this.out.write(chunk)) await this.drained();
     if (this.closedError) throw this.closedError;
+  }
+
+  /** Resolves on 'drain', or when the stream closes or fails (the constructor records the error). */
+  private drained(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        // Remove all three: a listener left behind per wait would pile up on a long run.
+        this.out.off('drain', done).off('close', done).off('error', done);
+        resolve();
+      };
+      this.out.on('drain', done).on('close', done).on('error', done);
+    });
   }
 
   /** Flushes everything and waits until the last byte was handed to the OS. */

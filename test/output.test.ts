@@ -60,3 +60,15 @@ test('a closed downstream turns into DownstreamClosedError', async () => {
     await writer.end();
   }, DownstreamClosedError);
 });
+
+test('waiting for drain leaves no listeners behind', async () => {
+  const slow = slowSink(1024);
+  const before = { drain: slow.sink.listenerCount('drain'), close: slow.sink.listenerCount('close'), error: slow.sink.listenerCount('error') };
+  const writer = new SingerWriter(slow.sink);
+  const suffix = recordSuffix('2024-01-01T00:00:00.000Z');
+  for (let i = 0; i < 2000; i++) await writer.record(recordPrefix('users'), { _id: `u${i}`, pad: 'p'.repeat(200) }, suffix);
+  await writer.end();
+  assert.equal(slow.sink.listenerCount('drain'), before.drain);
+  assert.equal(slow.sink.listenerCount('close'), before.close);
+  assert.equal(slow.sink.listenerCount('error'), before.error + 1, 'only the writer\'s own error listener');
+});

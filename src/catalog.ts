@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { InputError, errorMessage } from './errors.js';
+import { InputError } from './errors.js';
+import { readJsonFile } from './json-file.js';
 import { logger } from './log.js';
 import { streamSchema, type JsonSchema } from './schemas.js';
 import { KEY_PROPERTIES, STREAMS, type StreamDef } from './streams.js';
@@ -116,21 +116,7 @@ export function parseCatalog(value: unknown, source: string): Catalog {
 }
 
 export async function readCatalogFile(path: string): Promise<Catalog> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new InputError(`catalog file not found: ${path}`);
-    throw new InputError(`cannot read catalog file ${path}: ${errorMessage(err)}`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (err) {
-    throw new InputError(`catalog file ${path} is not valid JSON: ${errorMessage(err)}`);
-  }
-  return parseCatalog(parsed, path);
+  return parseCatalog(await readJsonFile(path, 'catalog'), path);
 }
 
 function metadataAt(entry: CatalogEntry, breadcrumb: readonly string[]): Record<string, unknown> {

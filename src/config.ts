@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { Ajv, type ErrorObject } from 'ajv';
-import { InputError, errorMessage } from './errors.js';
+import { InputError } from './errors.js';
+import { readJsonFile } from './json-file.js';
 import { logger } from './log.js';
 import { loadConfigSchema, envVarName, type ConfigSchema, type SettingSchema } from './settings-schema.js';
 import { closestName } from './suggest.js';
@@ -29,22 +29,7 @@ export type RawConfig = Record<string, unknown>;
 export const ENV_SOURCE = 'ENV';
 
 async function readConfigFile(path: string): Promise<RawConfig> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new InputError(`config file not found: ${path}`);
-    if (code === 'EACCES') throw new InputError(`config file ${path} is not readable (permission denied)`);
-    if (code === 'EISDIR') throw new InputError(`config file ${path} is a directory`);
-    throw new InputError(`cannot read config file ${path}: ${errorMessage(err)}`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (err) {
-    throw new InputError(`config file ${path} is not valid JSON: ${errorMessage(err)}`);
-  }
+  const parsed = await readJsonFile(path, 'config');
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new InputError(`config file ${path} must hold a JSON object of settings`);
   }

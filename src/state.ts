@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { InputError, errorMessage } from './errors.js';
+import { InputError } from './errors.js';
+import { readJsonFile } from './json-file.js';
 import { parseIsoDate } from './dates.js';
 
 /** A stream's bookmark, in the Meltano SDK's shape. */
@@ -36,23 +36,8 @@ export function parseState(value: unknown, source: string): TapState {
 }
 
 export async function readStateFile(path: string): Promise<TapState> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new InputError(`state file not found: ${path}`);
-    throw new InputError(`cannot read state file ${path}: ${errorMessage(err)}`);
-  }
   // Meltano writes an empty file when there is no state yet.
-  if (text.trim() === '') return { bookmarks: {} };
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (err) {
-    throw new InputError(`state file ${path} is not valid JSON: ${errorMessage(err)}`);
-  }
-  return parseState(parsed, path);
+  return parseState(await readJsonFile(path, 'state', { bookmarks: {} }), path);
 }
 
 /**

@@ -379,7 +379,7 @@ def final_state_of(singer_output: str) -> dict:
 
 def check_sigterm(config_path: Path) -> int:
     """What `meltano config test` does: SIGTERM at the first RECORD. The tap must stop cleanly."""
-    proc = subprocess.Popen([str(ROOT / "e2e" / "bin" / "tap-rocketchat"), "--config", str(config_path)],
+    proc = subprocess.Popen([str(ROOT / "bin" / "tap-rocketchat"), "--config", str(config_path)],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
     saw_record = False
     for line in proc.stdout:

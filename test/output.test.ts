@@ -72,3 +72,19 @@ test('waiting for drain leaves no listeners behind', async () => {
   assert.equal(slow.sink.listenerCount('close'), before.close);
   assert.equal(slow.sink.listenerCount('error'), before.error + 1, 'only the writer\'s own error listener');
 });
+
+test('multi-byte text and messages larger than a chunk come out whole and in order', async () => {
+  const { sink, chunks } = slowSink(64 * 1024);
+  const writer = new SingerWriter(sink);
+  const suffix = recordSuffix('2024-01-01T00:00:00.000Z');
+  const big = { _id: 'big', text: '😀日本語é'.repeat(40_000) };
+  const sent: Array<{ _id: string }> = [];
+  for (let i = 0; i < 500; i++) {
+    const record = i === 250 ? big : { _id: `r${i}`, name: `名前 ${i} — Zoë` };
+    sent.push(record);
+    await writer.record(recordPrefix('rooms'), record, suffix);
+  }
+  await writer.end();
+  const lines = Buffer.concat(chunks.map((c) => Buffer.from(c))).toString('utf8').trimEnd().split('\n');
+  assert.deepEqual(lines.map((l) => JSON.parse(l).record), sent);
+});

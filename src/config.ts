@@ -1,4 +1,5 @@
-import { Ajv, type ErrorObject } from 'ajv';
+import type { ErrorObject } from 'ajv';
+import { validate as validateAgainstSchema } from './generated/validate-config.js';
 import { InputError } from './errors.js';
 import { readJsonFile } from './json-file.js';
 import { logger } from './log.js';
@@ -148,9 +149,9 @@ export function validateConfig(raw: RawConfig, schema: ConfigSchema, usedEnv = f
       log.warn(`config: unknown setting "${key}" is ignored${guess ? ` (did you mean "${guess}"?)` : ''}`);
     }
   }
-  const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: true });
   const withDefaults: RawConfig = { ...raw };
-  const validate = ajv.compile(schema);
+  // Precompiled from schemas/config.schema.json by `npm run generate-types` (fills in defaults).
+  const validate = validateAgainstSchema as ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
   if (!validate(withDefaults)) {
     const messages = (validate.errors ?? []).map((e) => describeAjvError(e, schema, raw, usedEnv));
     throw new InputError(`config: ${[...new Set(messages)].join('; ')}`);

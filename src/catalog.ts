@@ -107,6 +107,9 @@ export function parseCatalog(value: unknown, source: string): Catalog {
       if (!isObject(item) || !Array.isArray(item.breadcrumb) || !isObject(item.metadata)) {
         throw new InputError(`catalog ${source}: stream "${id}" has a metadata entry without "breadcrumb" and "metadata"`);
       }
+      if (!item.breadcrumb.every((part) => typeof part === 'string')) {
+        throw new InputError(`catalog ${source}: stream "${id}" has a metadata entry whose "breadcrumb" is not an array of strings`);
+      }
     }
     if (entry.schema !== undefined && !isObject(entry.schema)) {
       throw new InputError(`catalog ${source}: stream "${id}" has a "schema" that is not an object`);

@@ -89,7 +89,7 @@ function describeAjvError(err: ErrorObject, schema: ConfigSchema, raw: RawConfig
     case 'type':
       return `"${key}" must be ${setting?.type === 'integer' ? 'an integer' : `a ${setting?.type ?? 'value of the right type'}`} (got ${got})`;
     case 'minLength':
-      return `"${key}" must not be empty`;
+      return `"${key}" must not be empty${usedEnv ? ` (${envVarName(key)})` : ''}`;
     case 'minimum':
     case 'maximum':
     case 'exclusiveMinimum':
@@ -155,6 +155,11 @@ export function validateConfig(raw: RawConfig, schema: ConfigSchema, usedEnv = f
   if (!validate(withDefaults)) {
     const messages = (validate.errors ?? []).map((e) => describeAjvError(e, schema, raw, usedEnv));
     throw new InputError(`config: ${[...new Set(messages)].join('; ')}`);
+  }
+  for (const key of ['endpoint', 'user_id', 'token']) {
+    if ((withDefaults[key] as string).trim() === '') {
+      throw new InputError(`config: "${key}" must not be empty${usedEnv ? ` (${envVarName(key)})` : ''}`);
+    }
   }
   const startDate = withDefaults.start_date as string | undefined;
   if (startDate !== undefined && !parseIsoDate(startDate)) {

@@ -7,7 +7,7 @@ export class TapError extends Error {
   /** Process exit code: 2 for bad input (config, catalog, state, flags), 1 for everything else. */
   readonly exitCode: number = 1;
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super(oneLine(message), options);
     this.name = new.target.name;
   }
 }
@@ -41,6 +41,14 @@ export class InterruptedError extends TapError {
   constructor(readonly signal: NodeJS.Signals) {
     super(`interrupted by ${signal}`);
   }
+}
+
+/**
+ * Newlines written as `\n`: messages quote file contents and server answers, which must not be
+ * able to break the one-line error or forge log lines.
+ */
+export function oneLine(text: string): string {
+  return text.includes('\n') || text.includes('\r') ? text.replace(/\r?\n|\r/g, '\\n') : text;
 }
 
 export function errorMessage(err: unknown): string {

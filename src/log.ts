@@ -1,3 +1,5 @@
+import { oneLine } from './errors.js';
+
 /**
  * Logger for stderr: stdout belongs to the Singer stream alone.
  * Lines follow the Meltano SDK format `time | LEVEL    | logger               | message`
@@ -40,7 +42,8 @@ export class Logger {
 
   private write(level: LogLevel, message: string): void {
     if (LEVELS[level] < threshold) return;
-    sink(`${timestamp()} | ${level.toUpperCase().padEnd(8)} | ${this.name.padEnd(20)} | ${message}\n`);
+    // One event, one line: text from config files or servers must not be able to forge log lines.
+    sink(`${timestamp()} | ${level.toUpperCase().padEnd(8)} | ${this.name.padEnd(20)} | ${oneLine(message)}\n`);
   }
 
   debug(message: string): void {

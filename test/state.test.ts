@@ -35,3 +35,12 @@ test('state files: empty means no state, missing and malformed are named', async
   await assert.rejects(readStateFile(`${dir}/missing.json`), { message: `state file not found: ${dir}/missing.json` });
   await assert.rejects(readStateFile(writeJson(dir, 'bad.json', '{')), { message: /^state file .*bad\.json is not valid JSON/ });
 });
+
+test('calendar-impossible bookmarks are rejected, real ones kept', () => {
+  for (const bad of ['2024-02-30T00:00:00Z', '2023-02-29', '2024-13-01', '2024-01-01T24:00:00Z', '2024-01-01T10:60:00Z']) {
+    assert.throws(() => parseState({ bookmarks: { rooms: { replication_key_value: bad } } }, 's.json'), /is not an ISO 8601 date/, bad);
+  }
+  for (const good of ['2024-02-29T23:59:59.999Z', '2024-07-16T08:49:34.732+02:00', '2024-12-31']) {
+    assert.doesNotThrow(() => parseState({ bookmarks: { rooms: { replication_key_value: good } } }, 's.json'), good);
+  }
+});

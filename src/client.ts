@@ -181,6 +181,7 @@ export class RocketChatClient {
     const request = `GET ${displayPath(path, params)}`;
     let attempt = 0;
     let retries = 0;
+    let rateLimitWaits = 0;
     let rateLimitedInARow = 0;
     for (;;) {
       attempt++;
@@ -218,15 +219,20 @@ export class RocketChatClient {
             throw new HttpError(this.redact(`${request} on ${this.endpoint} still rate limited after ${MAX_CONSECUTIVE_429} waits: ${verdict.reason}`), 429, path, attempt);
           }
           if (verdict.waitMs > this.options.maxRateLimitWaitMs) throw this.waitTooLong(request, path, verdict.waitMs, verdict.waitSource, 429, attempt);
+          rateLimitWaits++;
           this.warn(`${request} on ${this.endpoint} was rate limited (attempt ${attempt}): waiting ${seconds(verdict.waitMs)} per ${verdict.waitSource}`);
           await this.clock.sleep(verdict.waitMs, ctx.signal);
           continue;
         }
         case 'retry': {
           rateLimitedInARow = 0;
+          // Attempts count the failures max_retries governs; 429 waits do not spend that budget,
+          // so they are reported apart ("attempt 4 of 3" would be nonsense).
+          const failures = retries + 1;
           if (retries >= this.options.maxRetries) {
-            const attempts = `${attempt} attempt${attempt === 1 ? '' : 's'}`;
-            throw new HttpError(this.redact(`${request} failed after ${attempts}: ${verdict.reason}`), status, path, attempt);
+            const attempts = `${failures} attempt${failures === 1 ? '' : 's'}`;
+            const waits = rateLimitWaits === 0 ? '' : ` (and ${rateLimitWaits} rate-limit wait${rateLimitWaits === 1 ? '' : 's'})`;
+            throw new HttpError(this.redact(`${request} failed after ${attempts}${waits}: ${verdict.reason}`), status, path, attempt);
           }
           retries++;
           this.counters.retries++;
@@ -236,7 +242,7 @@ export class RocketChatClient {
           }
           waitMs ??= backoffDelay(retries, this.backoff, this.random);
           this.warn(
-            `${request} on ${this.endpoint} attempt ${attempt} of ${this.options.maxRetries + 1} failed: ${verdict.reason}; ` +
+            `${request} on ${this.endpoint} attempt ${failures} of ${this.options.maxRetries + 1} failed: ${verdict.reason}; ` +
               `retrying in ${seconds(waitMs)}`,
           );
           await this.clock.sleep(waitMs, ctx.signal);
@@ -278,10 +284,16 @@ export class RocketChatClient {
     this.log.warn(this.redact(message));
   }
 
-  /** Belt and braces: nothing we build contains the token, but a server could echo it in a body. */
+  /**
+   * Belt and braces: nothing we build contains the credentials, but a server, a proxy or an SSO
+   * redirect can echo the request headers (X-Auth-Token and X-User-Id) in a body or a Location.
+   */
   private redact(text: string): string {
-    const token = this.options.token;
-    return token.length >= 4 ? text.split(token).join('[token]') : text;
+    const { token, userId } = this.options;
+    let out = token.length >= 4 ? text.split(token).join('[token]') : text;
+    // A very short user id would also match ordinary words; real ones are 17-character random ids.
+    if (userId.length >= 6) out = out.split(userId).join('[user_id]');
+    return out;
   }
 }
 

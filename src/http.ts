@@ -60,7 +60,9 @@ export const USER_AGENT = `tap-rocketchat/${VERSION}`;
  */
 export function createAgent(endpoint: string, maxSockets: number): http.Agent {
   const options: http.AgentOptions = { keepAlive: true, maxSockets, scheduling: 'lifo' };
-  return endpoint.startsWith('https:') ? new https.Agent(options) : new http.Agent(options);
+  // rejectUnauthorized explicitly: otherwise NODE_TLS_REJECT_UNAUTHORIZED=0 in the environment
+  // would silently turn certificate checks off (a private CA goes in NODE_EXTRA_CA_CERTS instead).
+  return endpoint.startsWith('https:') ? new https.Agent({ ...options, rejectUnauthorized: true }) : new http.Agent(options);
 }
 
 export function buildUrl(endpoint: string, path: string, params: QueryParams = {}): string {

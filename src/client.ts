@@ -252,6 +252,11 @@ export class RocketChatClient {
     }
   }
 
+  /** Whether `path` answered with X-RateLimit-* headers: each request there spends a scarce budget. */
+  isRateLimited(path: string): boolean {
+    return this.pacer.snapshot(path).mode === 'limited';
+  }
+
   stats(): ClientStats {
     return structuredClone(this.counters);
   }

@@ -15,7 +15,13 @@ export interface PaginateOptions {
   pageSize: number;
   /** Pages of this route in flight at once, once `total` is known. */
   concurrency: number;
-  /** Told when data changed under the read (a `total` that moved) and a range is re-read. */
+  /**
+   * Asked after the first page: should every page re-read the last record of the one before, to
+   * prove nothing shifted in between? It costs one record per page, so it is worth it unless
+   * requests are rate limited; then it starts only once `total` changes. Default: yes.
+   */
+  anchorEveryPage?: () => boolean;
+  /** Told when data changed under the read (a `total` that moved). */
   onShift?: (event: { offset: number; previousTotal: number; total: number }) => void;
   /** Told how many records were dropped as already emitted. */
   onDuplicates?: (count: number) => void;
@@ -28,14 +34,18 @@ const MAX_STALLED_PAGES = 3;
  * Offset pagination over a route sorted by `_id` ascending, yielding each record once.
  *
  * Rocket.Chat pages by offset with an exact `total`, stopping when offset >= total or a page is
- * empty. Because the sort is by `_id`, the ids we emit only grow: a record whose id is not above
- * the last one emitted was already emitted (rows inserted before our offset shift it forward),
- * so keeping only the last id de-duplicates in O(1) memory. Rows deleted before our offset shift
- * later ones backwards; a `total` that dropped by d means the read steps back d rows and re-reads.
+ * empty. Rows inserted or deleted before the read position between two requests shift later
+ * rows forward or back. Because the sort is by `_id`, the ids we emit only grow, so:
+ * - a record whose id is not above the last one emitted was already emitted (dropped in O(1)
+ *   memory, no set of ids);
+ * - a page that starts one record early must start with the last id emitted ("anchored"); if
+ *   its first id is greater, rows before us were deleted and we step back until it is anchored.
+ * Anchoring costs one record per page; under a rate limit it starts at the first change of
+ * `total` instead (see `anchorEveryPage`).
  *
  * Once the first page tells `total`, the remaining pages are fetched `concurrency` at a time and
- * yielded in offset order. Any page whose `total` or size differs from the plan ends the parallel
- * phase; the rest is read one page at a time, checking `total` on each page.
+ * yielded in offset order. Any page that does not match the plan (total, size or anchor) ends
+ * the parallel phase; the rest is read one page at a time, checking each.
  */
 export async function* offsetPages(fetchPage: FetchPage, options: PaginateOptions): AsyncGenerator<ApiRecord[]> {
   const { pageSize, concurrency } = options;
@@ -54,15 +64,18 @@ export async function* offsetPages(fetchPage: FetchPage, options: PaginateOption
 
   const first = await fetchPage(0, pageSize);
   yield fresh(first.records);
-  let offset = first.records.length;
+  /** Index of the first record not read yet, as far as we know. */
+  let next = first.records.length;
   let total = first.total;
-  if (first.records.length === 0 || offset >= total) return;
+  if (first.records.length === 0 || next >= total) return;
   // The server's real page size: it silently clamps count to API_Upper_Count_Limit.
   const step = first.records.length;
+  let anchoring = step > 1 && (options.anchorEveryPage?.() ?? true);
+  const overlap = (): number => (anchoring ? 1 : 0);
 
   if (concurrency > 1) {
     const planned: number[] = [];
-    for (let o = offset; o < total; o += step) planned.push(o);
+    for (let start = next - overlap(); start + overlap() < total; start += step - overlap()) planned.push(start);
     const inFlight: Promise<Page>[] = [];
     let launched = 0;
     const launch = (): void => {
@@ -78,34 +91,54 @@ export async function* offsetPages(fetchPage: FetchPage, options: PaginateOption
     for (; consumed < planned.length; consumed++) {
       launch();
       const page = await inFlight.shift()!;
-      const expected = Math.min(step, total - planned[consumed]!);
-      if (page.total !== total || page.records.length !== expected) break;
+      const start = planned[consumed]!;
+      const asPlanned =
+        page.total === total &&
+        page.records.length === Math.min(step, total - start) &&
+        (!anchoring || page.records[0]?._id === lastId);
+      if (!asPlanned) break;
       yield fresh(page.records);
-      offset = planned[consumed]! + page.records.length;
+      next = start + page.records.length;
     }
     if (consumed === planned.length) return;
-    offset = planned[consumed]!;
   }
 
+  let back = 0;
   let stalled = 0;
-  while (offset < total) {
-    const page = await fetchPage(offset, pageSize);
-    if (page.total < total) {
-      // Rows before us may have been deleted: step back by the difference and re-read.
-      options.onShift?.({ offset, previousTotal: total, total: page.total });
-      offset = Math.max(0, offset - (total - page.total));
+  for (;;) {
+    const anchored = anchoring && lastId !== undefined;
+    const start = Math.max(0, next - (anchored ? 1 : 0) - back);
+    const page = await fetchPage(start, pageSize);
+    if (page.total !== total) {
+      options.onShift?.({ offset: start, previousTotal: total, total: page.total });
+      const dropped = total - page.total;
       total = page.total;
+      if (!anchoring) {
+        // Data is changing: from now on prove continuity on every page, starting with this one.
+        anchoring = step > 1;
+        if (anchoring) continue;
+        // Pages of one record cannot overlap: step back by what the total lost.
+        if (dropped > 0) {
+          back = dropped;
+          continue;
+        }
+      }
+    }
+    const covered = !anchored || start === 0 || (page.records.length > 0 && page.records[0]!._id <= lastId!);
+    if (!covered) {
+      // Rows before us were deleted: the record we stopped at moved back. Look further back.
+      back = back === 0 ? step : back * 2;
       continue;
     }
-    if (page.total > total) options.onShift?.({ offset, previousTotal: total, total: page.total });
-    total = page.total;
+    back = 0;
     if (page.records.length === 0) return;
     const records = fresh(page.records);
     stalled = records.length === 0 ? stalled + 1 : 0;
     if (stalled >= MAX_STALLED_PAGES) {
-      throw new TapError(`loop detected in pagination: ${MAX_STALLED_PAGES} pages from offset ${offset} brought no new records`);
+      throw new TapError(`loop detected in pagination: ${MAX_STALLED_PAGES} pages from offset ${start} brought no new records`);
     }
     yield records;
-    offset += page.records.length;
+    next = start + page.records.length;
+    if (next >= total) return;
   }
 }

@@ -17,6 +17,8 @@ export interface ApiClient {
     params: Record<string, string | number | undefined>,
     ctx?: { stream?: string; permission?: string; expectKey?: string; signal?: AbortSignal },
   ): Promise<Record<string, unknown>>;
+  /** Whether the route answered with rate-limit headers (its requests are scarce). */
+  isRateLimited?(path: string): boolean;
 }
 
 export interface SyncContext {
@@ -121,8 +123,9 @@ async function readPaged(def: StreamDef, ctx: SyncContext, emitter: RecordEmitte
   const pages = offsetPages(fetchPage, {
     pageSize: ctx.settings.pageSize,
     concurrency: ctx.settings.maxConcurrency,
+    anchorEveryPage: () => !(ctx.client.isRateLimited?.(def.path) ?? false),
     onShift: ({ offset, previousTotal, total }) =>
-      log.info(`${def.name}: total changed from ${previousTotal} to ${total} at offset ${offset} (data changed during the read); re-reading the affected range`),
+      log.info(`${def.name}: total changed from ${previousTotal} to ${total} at offset ${offset} (data changed during the read); checking every page for shifted rows`),
     onDuplicates: (n) => log.info(`${def.name}: skipped ${n} records already emitted (rows shifted between pages)`),
   });
   for await (const records of pages) await emitter.emit(records);

@@ -24,9 +24,11 @@ function fakeRoute(size: number, maxCount = 100) {
   };
 }
 
-async function collect(fetchPage: FetchPage, pageSize: number, concurrency: number): Promise<string[]> {
+async function collect(fetchPage: FetchPage, pageSize: number, concurrency: number, anchorEveryPage = true): Promise<string[]> {
   const ids: string[] = [];
-  for await (const page of offsetPages(fetchPage, { pageSize, concurrency })) ids.push(...page.map((r) => r._id));
+  for await (const page of offsetPages(fetchPage, { pageSize, concurrency, anchorEveryPage: () => anchorEveryPage })) {
+    ids.push(...page.map((r) => r._id));
+  }
   return ids;
 }
 
@@ -35,14 +37,24 @@ for (const concurrency of [1, 4]) {
     const route = fakeRoute(1050);
     const ids = await collect(route.fetchPage, 100, concurrency);
     assert.deepEqual(ids, route.rows.map((r) => r._id));
-    assert.equal(route.calls.length, 11, 'ceil(1050/100) pages, no extra empty page');
+    assert.equal(route.calls.length, 11, '1 + ceil(950/99) pages (each re-reads one record), no extra empty page');
+  });
+
+  test(`without anchoring (a rate-limited route) pages do not overlap (concurrency ${concurrency})`, async () => {
+    const route = fakeRoute(1050);
+    const ids = await collect(route.fetchPage, 100, concurrency, false);
+    assert.deepEqual(ids, route.rows.map((r) => r._id));
+    assert.equal(route.calls.length, 11, 'ceil(1050/100) pages');
   });
 }
 
-test('an exact multiple of the page size needs no trailing empty page', async () => {
+test('each page re-reads the last record of the one before, and no trailing empty page is fetched', async () => {
   const route = fakeRoute(300);
   assert.equal((await collect(route.fetchPage, 100, 1)).length, 300);
-  assert.deepEqual(route.calls.map((c) => c.offset), [0, 100, 200]);
+  assert.deepEqual(route.calls.map((c) => c.offset), [0, 99, 198, 297]);
+  const unanchored = fakeRoute(300);
+  assert.equal((await collect(unanchored.fetchPage, 100, 1, false)).length, 300);
+  assert.deepEqual(unanchored.calls.map((c) => c.offset), [0, 100, 200]);
 });
 
 test('an empty route costs one request', async () => {
@@ -53,39 +65,69 @@ test('an empty route costs one request', async () => {
 
 test('a server that clamps count below page_size is paged by what it returns', async () => {
   const route = fakeRoute(230, 50);
-  const ids = await collect(route.fetchPage, 100, 3);
+  const ids = await collect(route.fetchPage, 100, 3, false);
   assert.equal(ids.length, 230);
   assert.deepEqual(route.calls.map((c) => c.offset), [0, 50, 100, 150, 200]);
 });
 
-for (const concurrency of [1, 4]) {
-  test(`rows inserted before the read position are not emitted twice (concurrency ${concurrency})`, async () => {
-    const route = fakeRoute(500);
-    route.mutateBefore((call) => {
-      if (call === 3) route.insert('id0000000a'); // sorts near the start, shifting everything right
-    });
-    const ids = await collect(route.fetchPage, 100, concurrency);
-    assert.equal(new Set(ids).size, ids.length, 'no duplicates');
-    const original = Array.from({ length: 500 }, (_, i) => `id${String(i).padStart(7, '0')}`);
-    for (const id of original) assert.ok(ids.includes(id), `${id} emitted`);
-  });
+const ORIGINAL = Array.from({ length: 500 }, (_, i) => `id${String(i).padStart(7, '0')}`);
 
-  test(`rows deleted before the read position do not make later rows vanish (concurrency ${concurrency})`, async () => {
-    const route = fakeRoute(500);
-    const deletedIds: string[] = [];
-    route.mutateBefore((call) => {
-      if (call === 3) {
-        deletedIds.push(route.rows[10]!._id, route.rows[20]!._id);
-        route.remove(20);
-        route.remove(10);
-      }
+/** Every row that existed for the whole read was emitted, and nothing twice. */
+function assertExact(ids: string[], survivors: string[]): void {
+  assert.equal(new Set(ids).size, ids.length, 'no duplicates');
+  for (const id of survivors) assert.ok(ids.includes(id), `${id} emitted`);
+}
+
+for (const concurrency of [1, 4]) {
+  for (const anchorEveryPage of [true, false]) {
+    const mode = `concurrency ${concurrency}, ${anchorEveryPage ? 'anchored' : 'anchored after a change of total'}`;
+
+    test(`rows inserted before the read position are not emitted twice (${mode})`, async () => {
+      const route = fakeRoute(500);
+      route.mutateBefore((call) => {
+        if (call === 3) route.insert('id0000000a'); // sorts near the start, shifting everything right
+      });
+      assertExact(await collect(route.fetchPage, 100, concurrency, anchorEveryPage), ORIGINAL);
     });
-    const ids = await collect(route.fetchPage, 100, concurrency);
-    assert.equal(new Set(ids).size, ids.length, 'no duplicates');
-    const survivors = route.rows.map((r) => r._id);
-    for (const id of survivors) assert.ok(ids.includes(id), `${id} emitted`);
-    assert.equal(ids.length, survivors.length + deletedIds.filter((id) => ids.includes(id)).length);
-  });
+
+    test(`rows deleted before the read position do not make later rows vanish (${mode})`, async () => {
+      const route = fakeRoute(500);
+      route.mutateBefore((call) => {
+        if (call === 3) {
+          route.remove(20);
+          route.remove(10);
+        }
+      });
+      assertExact(await collect(route.fetchPage, 100, concurrency, anchorEveryPage), route.rows.map((r) => r._id));
+    });
+
+    test(`deletions before the position with as many inserts after it, total unchanged (${mode})`, async () => {
+      const route = fakeRoute(500);
+      route.mutateBefore((call) => {
+        if (call === 3 || call === 5) {
+          route.remove(5);
+          route.insert(`id9999999${call}`); // sorts last: total stays the same
+        }
+      });
+      const ids = await collect(route.fetchPage, 100, concurrency, anchorEveryPage);
+      const survivors = route.rows.map((r) => r._id).filter((id) => ORIGINAL.includes(id));
+      if (anchorEveryPage) assertExact(ids, survivors);
+      else assert.equal(new Set(ids).size, ids.length, 'no duplicates (rows may be missed: total never moved, see README)');
+    });
+
+    test(`inserts and deletions mixed on every page (${mode})`, async () => {
+      const route = fakeRoute(500);
+      let n = 0;
+      route.mutateBefore((call) => {
+        if (call < 2) return;
+        route.remove(3 + (call % 7));
+        route.insert(`id000000${String(n++).padStart(2, '0')}z`);
+        route.insert(`id9999${String(n++).padStart(3, '0')}`);
+      });
+      const ids = await collect(route.fetchPage, 100, concurrency, anchorEveryPage);
+      assertExact(ids, route.rows.map((r) => r._id).filter((id) => ORIGINAL.includes(id)));
+    });
+  }
 }
 
 test('a server that ignores offset is stopped as a pagination loop', async () => {
@@ -96,8 +138,9 @@ test('a server that ignores offset is stopped as a pagination loop', async () =>
 
 test('a failing page fetch rejects the read without unhandled rejections from abandoned pages', async () => {
   const route = fakeRoute(1000);
+  let calls = 0;
   const failing: FetchPage = async (offset, count) => {
-    if (offset === 300) throw new Error('boom');
+    if (++calls === 4) throw new Error('boom');
     return route.fetchPage(offset, count);
   };
   await assert.rejects(collect(failing, 100, 4), /boom/);

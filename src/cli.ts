@@ -121,6 +121,7 @@ async function main(argv: string[]): Promise<number> {
 const code = await main(hideBin(process.argv));
 process.exitCode = code;
 if (code !== 0) {
-  // Do not let a stray socket or a stalled reader keep a failed run alive.
-  setTimeout(() => process.exit(code), 3000).unref();
+  // Do not let a stray socket or a stalled reader keep a failed run alive; after a signal,
+  // exit promptly (the flush was already given its bounded chance).
+  setTimeout(() => process.exit(code), code === 130 || code === 143 ? 200 : 3000).unref();
 }

@@ -1,12 +1,12 @@
 import { readCatalogFile, selectStreams } from './catalog.js';
 import { RocketChatClient } from './client.js';
 import { loadSettings, type TapSettings } from './config.js';
-import { InterruptedError, TapError } from './errors.js';
+import { InterruptedError } from './errors.js';
 import { logger } from './log.js';
 import { timer } from './metrics.js';
 import { SingerWriter } from './output.js';
 import { readStateFile, StateTracker } from './state.js';
-import { syncStream, type StreamSummary } from './sync-stream.js';
+import { syncStream } from './sync-stream.js';
 
 const log = logger('tap-rocketchat');
 
@@ -65,7 +65,7 @@ export async function runSync(options: SyncOptions): Promise<void> {
   let failure: unknown;
   try {
     await writer.state(state.value());
-    const results = await Promise.allSettled(
+    const settled = Promise.allSettled(
       selected.map((sel) =>
         syncStream(sel, { client, writer, state, settings, signal: controller.signal, runStartedMs: started }).catch((err: unknown) => {
           if (!controller.signal.aborted) controller.abort(err);
@@ -73,18 +73,35 @@ export async function runSync(options: SyncOptions): Promise<void> {
         }),
       ),
     );
-    const done = results.filter((r): r is PromiseFulfilledResult<StreamSummary> => r.status === 'fulfilled').map((r) => r.value);
+    // A stream blocked on a stalled reader never sees the abort: after a signal, do not wait for it.
+    const results = await Promise.race([settled, interrupted(controller.signal)]);
     if (controller.signal.aborted) failure = controller.signal.reason;
-    for (const s of done) log.info(`${s.stream}: ${s.records} records${s.deletions ? `, ${s.deletions} deletions` : ''}`);
+    for (const r of results ?? []) {
+      if (r.status === 'fulfilled') log.info(`${r.value.stream}: ${r.value.records} records${r.value.deletions ? `, ${r.value.deletions} deletions` : ''}`);
+    }
   } catch (err) {
     failure = err;
   } finally {
     removeSignalHandlers();
     client.close();
   }
-  await flushWithin(writer, failure instanceof InterruptedError ? 2000 : undefined);
+  await flushWithin(writer, failure instanceof InterruptedError ? INTERRUPTED_FLUSH_MS : undefined);
   timer('job_duration', (Date.now() - started) / 1000, { job_type: 'sync', status: failure ? 'failed' : 'succeeded' });
   if (failure) throw failure;
+}
+
+/** How long a signalled run may spend flushing what it buffered to a reader that does not read. */
+const INTERRUPTED_FLUSH_MS = 1000;
+
+/** Resolves (with nothing) when the run is aborted by SIGTERM or SIGINT. */
+function interrupted(signal: AbortSignal): Promise<undefined> {
+  return new Promise((resolve) => {
+    const check = (): void => {
+      if (signal.reason instanceof InterruptedError) resolve(undefined);
+    };
+    if (signal.aborted) check();
+    else signal.addEventListener('abort', check, { once: true });
+  });
 }
 
 /** After a signal the tap must exit promptly even if the reader stalls: bound the final flush. */
@@ -94,5 +111,3 @@ async function flushWithin(writer: SingerWriter, limitMs: number | undefined): P
   flushed.catch(() => undefined);
   await Promise.race([flushed, new Promise((resolve) => setTimeout(resolve, limitMs).unref())]);
 }
-
-export { TapError };

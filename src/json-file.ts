@@ -21,6 +21,26 @@ export async function readJsonFile(path: string, kind: 'config' | 'catalog' | 's
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new InputError(`${kind} file ${path} is not valid JSON: ${errorMessage(err)}`);
+    throw new InputError(`${kind} file ${path} is not valid JSON: ${describeSyntaxError(errorMessage(err), text)}`);
   }
+}
+
+/**
+ * V8's JSON.parse messages quote the text around the error ("Unexpected token 'K', "{"token":
+ * Kq3vT9"... is not valid JSON"): in a config file that text can be the token. Keep the kind of
+ * error and say where it is instead.
+ */
+function describeSyntaxError(message: string, text: string): string {
+  const kind = message
+    .replace(/ in JSON at position \d+.*$/s, '')
+    .replace(/, .*$/s, '')
+    // Quoted punctuation (',' or ']') helps; a quoted letter or digit may be the token's first.
+    .replace(/\s*'[^'\s]*[\p{L}\p{N}][^'\s]*'/gu, '')
+    .trim();
+  const position = /at position (\d+)/.exec(message)?.[1];
+  if (position === undefined) return kind;
+  const before = text.slice(0, Number(position));
+  const line = before.split('\n').length;
+  const column = Number(position) - before.lastIndexOf('\n');
+  return `${kind} at line ${line}, column ${column}`;
 }

@@ -178,7 +178,13 @@ export class RocketChatClient {
     });
   }
 
+  /** The parsed body of a successful GET, after pacing, retries and classification. */
   async get(path: string, params: QueryParams = {}, ctx: RequestContext = {}): Promise<Record<string, unknown>> {
+    return (await this.getWithBytes(path, params, ctx)).body;
+  }
+
+  /** `get`, also handing back the body's bytes (see http.ts). */
+  async getWithBytes(path: string, params: QueryParams = {}, ctx: RequestContext = {}): Promise<{ body: Record<string, unknown>; bytes: Buffer }> {
     const request = `GET ${displayPath(path, params)}`;
     let attempt = 0;
     let retries = 0;
@@ -211,7 +217,7 @@ export class RocketChatClient {
 
       switch (verdict.kind) {
         case 'ok':
-          return verdict.body;
+          return { body: verdict.body, bytes: (result as HttpResponse).bytes };
         case 'fatal':
           throw new HttpError(this.redact(verdict.message), status, path, attempt);
         case 'rate-limited': {

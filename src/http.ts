@@ -33,6 +33,8 @@ export interface HttpResponse {
   status: number;
   headers: HeaderLike;
   text: string;
+  /** The body as received (UTF-8): records can be copied to the output from it without re-encoding. */
+  bytes: Buffer;
   durationMs: number;
 }
 
@@ -117,7 +119,8 @@ export async function httpGet(options: HttpGetOptions): Promise<HttpResponse> {
     if (!encoded && Number.isFinite(declared) && received < declared) {
       throw new NetworkError(`response body truncated: got ${received} of ${declared} bytes`, 'truncated', true);
     }
-    return { status: res.status, headers: res.headers, text: Buffer.concat(chunks).toString('utf8'), durationMs: clock.now() - started };
+    const bytes = Buffer.concat(chunks);
+    return { status: res.status, headers: res.headers, text: bytes.toString('utf8'), bytes, durationMs: clock.now() - started };
   } catch (err) {
     if (signal?.aborted) throw signal.reason ?? err;
     if (timedOut) {

@@ -2,10 +2,23 @@ import { TapError } from './errors.js';
 
 export type ApiRecord = Record<string, unknown> & { _id: string };
 
+/** Where each record of a page sits in the response body (see json-spans.ts), aligned with `records`. */
+export interface EncodedRecords {
+  bytes: Buffer;
+  spans: Array<[start: number, end: number]>;
+}
+
 export interface Page {
   records: ApiRecord[];
   /** The server's `total` when this page was read. */
   total: number;
+  encoded?: EncodedRecords;
+}
+
+/** Records to emit, in order, each once; `encoded` when their bytes can be copied as they are. */
+export interface Batch {
+  records: ApiRecord[];
+  encoded?: EncodedRecords;
 }
 
 /** Reads `count` records at `offset`; the server may return fewer (it clamps count to its limit). */
@@ -47,23 +60,37 @@ const MAX_STALLED_PAGES = 3;
  * yielded in offset order. Any page that does not match the plan (total, size or anchor) ends
  * the parallel phase; the rest is read one page at a time, checking each.
  */
-export async function* offsetPages(fetchPage: FetchPage, options: PaginateOptions): AsyncGenerator<ApiRecord[]> {
+export async function* offsetPages(fetchPage: FetchPage, options: PaginateOptions): AsyncGenerator<Batch> {
   const { pageSize, concurrency } = options;
   let lastId: string | undefined;
-  const fresh = (records: ApiRecord[]): ApiRecord[] => {
-    const out: ApiRecord[] = [];
-    for (const record of records) {
-      if (lastId === undefined || record._id > lastId) {
-        out.push(record);
+  /** The records of `page` not emitted yet: in a page sorted by _id, a suffix of it. */
+  const fresh = (page: Page): Batch => {
+    const { records } = page;
+    let from = 0;
+    while (from < records.length && lastId !== undefined && records[from]!._id <= lastId) from++;
+    let sorted = true;
+    for (let i = from + 1; i < records.length && sorted; i++) sorted = records[i - 1]!._id < records[i]!._id;
+    let batch: Batch;
+    if (sorted) {
+      batch = { records: from === 0 ? records : records.slice(from) };
+      if (page.encoded) batch.encoded = { bytes: page.encoded.bytes, spans: from === 0 ? page.encoded.spans : page.encoded.spans.slice(from) };
+    } else {
+      // Not in _id order after all (a server ignoring sort): keep what is new, one by one.
+      batch = { records: [] };
+      for (const record of records) {
+        if (lastId !== undefined && record._id <= lastId) continue;
+        batch.records.push(record);
         lastId = record._id;
       }
     }
-    if (out.length < records.length) options.onDuplicates?.(records.length - out.length);
-    return out;
+    const last = batch.records.at(-1);
+    if (last) lastId = last._id;
+    if (batch.records.length < records.length) options.onDuplicates?.(records.length - batch.records.length);
+    return batch;
   };
 
   const first = await fetchPage(0, pageSize);
-  yield fresh(first.records);
+  yield fresh(first);
   /** Index of the first record not read yet, as far as we know. */
   let next = first.records.length;
   let total = first.total;
@@ -97,7 +124,7 @@ export async function* offsetPages(fetchPage: FetchPage, options: PaginateOption
         page.records.length === Math.min(step, total - start) &&
         (!anchoring || page.records[0]?._id === lastId);
       if (!asPlanned) break;
-      yield fresh(page.records);
+      yield fresh(page);
       next = start + page.records.length;
     }
     if (consumed === planned.length) return;
@@ -132,12 +159,12 @@ export async function* offsetPages(fetchPage: FetchPage, options: PaginateOption
     }
     back = 0;
     if (page.records.length === 0) return;
-    const records = fresh(page.records);
-    stalled = records.length === 0 ? stalled + 1 : 0;
+    const batch = fresh(page);
+    stalled = batch.records.length === 0 ? stalled + 1 : 0;
     if (stalled >= MAX_STALLED_PAGES) {
       throw new TapError(`loop detected in pagination: ${MAX_STALLED_PAGES} pages from offset ${start} brought no new records`);
     }
-    yield records;
+    yield batch;
     next = start + page.records.length;
     if (next >= total) return;
   }

@@ -2,10 +2,11 @@ import type { SelectedStream } from './catalog.js';
 import type { TapSettings } from './config.js';
 import { HttpError } from './errors.js';
 import { applyIncremental, updatedSince, type Removal } from './incremental.js';
+import { arraySpans } from './json-spans.js';
 import { logger } from './log.js';
 import { Counter, timer } from './metrics.js';
 import { recordPrefix, recordSuffix, type SingerWriter } from './output.js';
-import { offsetPages, type ApiRecord, type Page } from './paginate.js';
+import { offsetPages, type ApiRecord, type EncodedRecords, type Page } from './paginate.js';
 import { streamSchema } from './schemas.js';
 import type { Bookmark, StateTracker } from './state.js';
 import { KEY_PROPERTIES, type StreamDef } from './streams.js';
@@ -17,6 +18,12 @@ export interface ApiClient {
     params: Record<string, string | number | undefined>,
     ctx?: { stream?: string; permission?: string; expectKey?: string; signal?: AbortSignal },
   ): Promise<Record<string, unknown>>;
+  /** `get`, also returning the body's bytes, so records can be copied out as they were sent. */
+  getWithBytes?(
+    path: string,
+    params: Record<string, string | number | undefined>,
+    ctx?: { stream?: string; permission?: string; expectKey?: string; signal?: AbortSignal },
+  ): Promise<{ body: Record<string, unknown>; bytes: Buffer }>;
   /** Whether the route answered with rate-limit headers (its requests are scarce). */
   isRateLimited?(path: string): boolean;
 }
@@ -49,11 +56,17 @@ const log = logger('tap-rocketchat');
  */
 class RecordEmitter {
   private readonly prefix: string;
+  private readonly prefixBytes: Buffer;
   private readonly known: Set<string>;
   private readonly reportedDrift = new Set<string>();
   private readonly counter: Counter;
   private sinceState = 0;
   count = 0;
+
+  /** Whether records are cut down to selected fields (then they are always re-encoded). */
+  get projects(): boolean {
+    return this.sel.fields !== undefined;
+  }
 
   constructor(
     private readonly sel: SelectedStream,
@@ -61,22 +74,28 @@ class RecordEmitter {
     private readonly version: number | undefined,
   ) {
     this.prefix = recordPrefix(sel.def.name);
+    this.prefixBytes = Buffer.from(this.prefix);
     this.known = new Set([...Object.keys(streamSchema(sel.def).properties ?? {}), ...Object.keys(sel.schema.properties ?? {})]);
     this.counter = new Counter('record_count', { stream: sel.def.name });
   }
 
-  async emit(records: readonly Record<string, unknown>[]): Promise<void> {
+  /** `encoded`: the records' bytes in the response, copied out as they are when all fields are kept. */
+  async emit(records: readonly Record<string, unknown>[], encoded?: EncodedRecords): Promise<void> {
     const suffix = recordSuffix(new Date().toISOString(), this.version);
+    const copy = encoded && !this.sel.fields ? encoded : undefined;
+    const suffixBytes = copy && Buffer.from(suffix);
     const { fields } = this.sel;
     const { writer } = this.ctx;
-    for (const record of records) {
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i]!;
       if (typeof record._id !== 'string' || record._id === '') {
         throw new HttpError(`GET ${this.sel.def.path} returned a ${this.sel.def.name} record without an _id`, 200, this.sel.def.path, 1);
       }
       for (const key in record) {
         if (!this.known.has(key)) this.reportDrift(key);
       }
-      await writer.record(this.prefix, fields ? project(record, fields) : record, suffix);
+      if (copy) await writer.recordBytes(this.prefixBytes, copy.bytes, copy.spans[i]![0], copy.spans[i]![1], suffixBytes!);
+      else await writer.record(this.prefix, fields ? project(record, fields) : record, suffix);
     }
     this.count += records.length;
     this.counter.add(records.length);
@@ -110,15 +129,38 @@ function requestContext(def: StreamDef, signal: AbortSignal) {
   return { stream: def.name, permission: def.permission, expectKey: def.recordsKey, signal };
 }
 
+const NEWLINE = 0x0a;
+
+/**
+ * Where each record sits in the response bytes, when they can be copied to the output as they
+ * are: the body is compact (no newline anywhere) and every record was found.
+ */
+function encodedRecords(bytes: Buffer, key: string, count: number): EncodedRecords | undefined {
+  if (bytes.includes(NEWLINE)) return undefined;
+  const spans = arraySpans(bytes, key);
+  return spans && spans.length === count ? { bytes, spans } : undefined;
+}
+
 /** Every page of an offset-paged route, each record once. */
 async function readPaged(def: StreamDef, ctx: SyncContext, emitter: RecordEmitter): Promise<void> {
-  const request = requestContext(def, ctx.signal);
+  const options = requestContext(def, ctx.signal);
   const fetchPage = async (offset: number, count: number): Promise<Page> => {
-    const body = await ctx.client.get(def.path, { offset, count, sort: def.sort }, request);
+    const params = { offset, count, sort: def.sort };
+    let body: Record<string, unknown>;
+    let encoded: EncodedRecords | undefined;
+    if (ctx.client.getWithBytes && !emitter.projects) {
+      const response = await ctx.client.getWithBytes(def.path, params, options);
+      body = response.body;
+      encoded = encodedRecords(response.bytes, def.recordsKey, (body[def.recordsKey] as unknown[]).length);
+    } else {
+      body = await ctx.client.get(def.path, params, options);
+    }
     if (typeof body.total !== 'number') {
       throw new HttpError(`GET ${def.path} answered without a numeric "total": is endpoint a Rocket.Chat server?`, 200, def.path, 1);
     }
-    return { records: body[def.recordsKey] as ApiRecord[], total: body.total };
+    const page: Page = { records: body[def.recordsKey] as ApiRecord[], total: body.total };
+    if (encoded) page.encoded = encoded;
+    return page;
   };
   const pages = offsetPages(fetchPage, {
     pageSize: ctx.settings.pageSize,
@@ -128,7 +170,7 @@ async function readPaged(def: StreamDef, ctx: SyncContext, emitter: RecordEmitte
       log.info(`${def.name}: total changed from ${previousTotal} to ${total} at offset ${offset} (data changed during the read); checking every page for shifted rows`),
     onDuplicates: (n) => log.info(`${def.name}: skipped ${n} records already emitted (rows shifted between pages)`),
   });
-  for await (const records of pages) await emitter.emit(records);
+  for await (const batch of pages) await emitter.emit(batch.records, batch.encoded);
 }
 
 /**

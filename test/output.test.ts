@@ -88,3 +88,18 @@ test('multi-byte text and messages larger than a chunk come out whole and in ord
   const lines = Buffer.concat(chunks.map((c) => Buffer.from(c))).toString('utf8').trimEnd().split('\n');
   assert.deepEqual(lines.map((l) => JSON.parse(l).record), sent);
 });
+
+test('records copied as encoded bytes are framed like stringified ones', async () => {
+  const { sink, chunks } = slowSink(64 * 1024);
+  const writer = new SingerWriter(sink);
+  const suffix = recordSuffix('2024-01-01T00:00:00.000Z', 7);
+  const body = Buffer.from('{"users":[{"_id":"a","name":"Zoë"},{"_id":"b"}]}');
+  await writer.recordBytes(Buffer.from(recordPrefix('users')), body, 10, 35, Buffer.from(suffix)); // "ë" is two bytes
+  await writer.record(recordPrefix('users'), { _id: 'b' }, suffix);
+  await writer.end();
+  const lines = Buffer.concat(chunks.map((c) => Buffer.from(c))).toString('utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(lines, [
+    { type: 'RECORD', stream: 'users', record: { _id: 'a', name: 'Zoë' }, time_extracted: '2024-01-01T00:00:00.000Z', version: 7 },
+    { type: 'RECORD', stream: 'users', record: { _id: 'b' }, time_extracted: '2024-01-01T00:00:00.000Z', version: 7 },
+  ]);
+});

@@ -27,7 +27,7 @@ function fakeRoute(size: number, maxCount = 100) {
 async function collect(fetchPage: FetchPage, pageSize: number, concurrency: number, anchorEveryPage = true): Promise<string[]> {
   const ids: string[] = [];
   for await (const page of offsetPages(fetchPage, { pageSize, concurrency, anchorEveryPage: () => anchorEveryPage })) {
-    ids.push(...page.map((r) => r._id));
+    ids.push(...page.records.map((r) => r._id));
   }
   return ids;
 }
@@ -144,4 +144,30 @@ test('a failing page fetch rejects the read without unhandled rejections from ab
     return route.fetchPage(offset, count);
   };
   await assert.rejects(collect(failing, 100, 4), /boom/);
+});
+
+test('the encoded bytes of a page follow the records that are emitted from it', async () => {
+  const route = fakeRoute(250);
+  const withBytes: FetchPage = async (offset, count) => {
+    const page = await route.fetchPage(offset, count);
+    const bytes = Buffer.from(page.records.map((r) => JSON.stringify(r)).join(''));
+    let at = 0;
+    const spans = page.records.map((r): [number, number] => {
+      const start = at;
+      at += Buffer.byteLength(JSON.stringify(r));
+      return [start, at];
+    });
+    return { ...page, encoded: { bytes, spans } };
+  };
+  let emitted = 0;
+  for await (const batch of offsetPages(withBytes, { pageSize: 100, concurrency: 1 })) {
+    assert.ok(batch.encoded, 'sorted pages keep their bytes');
+    assert.equal(batch.encoded.spans.length, batch.records.length);
+    batch.records.forEach((record, i) => {
+      const [start, end] = batch.encoded!.spans[i]!;
+      assert.deepEqual(JSON.parse(batch.encoded!.bytes.subarray(start, end).toString()), record);
+    });
+    emitted += batch.records.length;
+  }
+  assert.equal(emitted, 250, 'the re-read anchor record is dropped together with its bytes');
 });

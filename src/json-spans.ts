@@ -1,0 +1,99 @@
+/**
+ * Where each element of one top-level array sits in a JSON body, as byte offsets, so records can
+ * be copied to the output as the server encoded them instead of being stringified and encoded
+ * again (together about a fifth of the tap's CPU on large reads).
+ *
+ * Scans bytes: every structural character is ASCII and UTF-8 continuation bytes never equal one.
+ * Strings are skipped with indexOf (native memchr). Returns undefined when the body is not an
+ * object holding `key` as an array; the caller then falls back to JSON.stringify.
+ */
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const COMMA = 0x2c;
+
+/** Index of the quote closing the string whose opening quote is at `open`, or -1. */
+function stringEnd(bytes: Buffer, open: number): number {
+  let at = open;
+  for (;;) {
+    at = bytes.indexOf(QUOTE, at + 1);
+    if (at < 0) return -1;
+    let slashes = 0;
+    while (bytes[at - 1 - slashes] === BACKSLASH) slashes++;
+    if (slashes % 2 === 0) return at;
+  }
+}
+
+function isSpace(byte: number): boolean {
+  return byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
+}
+
+export function arraySpans(bytes: Buffer, key: string): Array<[start: number, end: number]> | undefined {
+  const wanted = Buffer.from(JSON.stringify(key));
+  let depth = 0;
+  let arrayDepth = -1;
+  let lastKeyMatches = false;
+  let expectKey = false;
+  const spans: Array<[number, number]> = [];
+  let elementStart = -1;
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = bytes[i]!;
+    if (byte === QUOTE) {
+      const end = stringEnd(bytes, i);
+      if (end < 0) return undefined;
+      if (depth === 1 && expectKey) {
+        lastKeyMatches = end + 1 - i === wanted.length && bytes.compare(wanted, 0, wanted.length, i, end + 1) === 0;
+        expectKey = false;
+      } else if (arrayDepth > 0 && depth === arrayDepth && elementStart < 0) {
+        elementStart = i;
+      }
+      i = end;
+      continue;
+    }
+    if (isSpace(byte)) continue;
+    if (arrayDepth > 0 && depth === arrayDepth && elementStart < 0 && byte !== COMMA && byte !== CLOSE_BRACKET) elementStart = i;
+    switch (byte) {
+      case OPEN_BRACE:
+      case OPEN_BRACKET:
+        depth++;
+        if (depth === 1) {
+          if (byte !== OPEN_BRACE) return undefined;
+          expectKey = true;
+        } else if (depth === 2 && byte === OPEN_BRACKET && lastKeyMatches && arrayDepth < 0) {
+          arrayDepth = 2;
+          elementStart = -1;
+        }
+        break;
+      case CLOSE_BRACE:
+      case CLOSE_BRACKET:
+        if (arrayDepth > 0 && depth === arrayDepth && byte === CLOSE_BRACKET) {
+          // The array ends; a primitive last element ends here too.
+          if (elementStart >= 0) spans.push([elementStart, trimEnd(bytes, elementStart, i)]);
+          elementStart = -1;
+          arrayDepth = 0;
+        }
+        depth--;
+        if (arrayDepth > 0 && depth === arrayDepth && elementStart >= 0) {
+          spans.push([elementStart, i + 1]);
+          elementStart = -1;
+        }
+        break;
+      case COMMA:
+        if (depth === 1) expectKey = true;
+        else if (arrayDepth > 0 && depth === arrayDepth && elementStart >= 0) {
+          spans.push([elementStart, trimEnd(bytes, elementStart, i)]);
+          elementStart = -1;
+        }
+        break;
+    }
+  }
+  return depth === 0 && arrayDepth === 0 ? spans : undefined;
+}
+
+function trimEnd(bytes: Buffer, start: number, end: number): number {
+  while (end > start && isSpace(bytes[end - 1]!)) end--;
+  return end;
+}

@@ -11,19 +11,14 @@ import { streamSchema } from './schemas.js';
 import type { Bookmark, StateTracker } from './state.js';
 import { KEY_PROPERTIES, type StreamDef } from './streams.js';
 
+type Params = Record<string, string | number | undefined>;
+type RequestOptions = { stream?: string; permission?: string; expectKey?: string; signal?: AbortSignal };
+
 /** What the sync needs of the HTTP client (src/client.ts). */
 export interface ApiClient {
-  get(
-    path: string,
-    params: Record<string, string | number | undefined>,
-    ctx?: { stream?: string; permission?: string; expectKey?: string; signal?: AbortSignal },
-  ): Promise<Record<string, unknown>>;
+  get(path: string, params: Params, ctx?: RequestOptions): Promise<Record<string, unknown>>;
   /** `get`, also returning the body's bytes, so records can be copied out as they were sent. */
-  getWithBytes?(
-    path: string,
-    params: Record<string, string | number | undefined>,
-    ctx?: { stream?: string; permission?: string; expectKey?: string; signal?: AbortSignal },
-  ): Promise<{ body: Record<string, unknown>; bytes: Buffer }>;
+  getWithBytes?(path: string, params: Params, ctx?: RequestOptions): Promise<{ body: Record<string, unknown>; bytes: Buffer }>;
   /** Whether the route answered with rate-limit headers (its requests are scarce). */
   isRateLimited?(path: string): boolean;
 }
@@ -57,8 +52,8 @@ const log = logger('tap-rocketchat');
 class RecordEmitter {
   private readonly prefix: string;
   private readonly prefixBytes: Buffer;
+  /** Fields declared by the schema, plus undeclared ones already reported. */
   private readonly known: Set<string>;
-  private readonly reportedDrift = new Set<string>();
   private readonly counter: Counter;
   private sinceState = 0;
   count = 0;
@@ -82,7 +77,7 @@ class RecordEmitter {
   /** `encoded`: the records' bytes in the response, copied out as they are when all fields are kept. */
   async emit(records: readonly Record<string, unknown>[], encoded?: EncodedRecords): Promise<void> {
     const suffix = recordSuffix(new Date().toISOString(), this.version);
-    const copy = encoded && !this.sel.fields ? encoded : undefined;
+    const copy = this.projects ? undefined : encoded;
     const suffixBytes = copy && Buffer.from(suffix);
     const { fields } = this.sel;
     const { writer } = this.ctx;
@@ -108,8 +103,6 @@ class RecordEmitter {
 
   private reportDrift(key: string): void {
     this.known.add(key);
-    if (this.reportedDrift.has(key)) return;
-    this.reportedDrift.add(key);
     const fate = this.sel.fields ? 'dropped, since the catalog selects fields' : 'kept in the records';
     log.warn(`schema drift: ${this.sel.def.name} records have field "${key}", which the stream schema does not declare (${fate})`);
   }
@@ -125,7 +118,7 @@ function project(record: Record<string, unknown>, fields: ReadonlySet<string>): 
   return out;
 }
 
-function requestContext(def: StreamDef, signal: AbortSignal) {
+function requestContext(def: StreamDef, signal: AbortSignal): RequestOptions {
   return { stream: def.name, permission: def.permission, expectKey: def.recordsKey, signal };
 }
 

@@ -15,7 +15,8 @@ const UNLIMITED_ROLES = ['admin', 'bot', 'app'];
  */
 export async function runConnectionTest(configSources: readonly string[]): Promise<void> {
   const settings = await loadSettings(configSources);
-  const client = createClient(settings);
+  // A check should answer in seconds: one retry, not the sync's patient backoff.
+  const client = createClient({ ...settings, maxRetries: Math.min(settings.maxRetries, 1) });
   try {
     const info = await client.get('/api/info', {});
     log.info(`server ${settings.endpoint} is reachable: Rocket.Chat ${String(info.version ?? 'of unknown version')}`);

@@ -66,6 +66,8 @@ export async function* offsetPages(fetchPage: FetchPage, options: PaginateOption
   /** The records of `page` not emitted yet: in a page sorted by _id, a suffix of it. */
   const fresh = (page: Page): Batch => {
     const { records } = page;
+    // The anchor record re-read on purpose is not a duplicate worth reporting.
+    const anchor = lastId !== undefined && records[0]?._id === lastId ? 1 : 0;
     let from = 0;
     while (from < records.length && lastId !== undefined && records[from]!._id <= lastId) from++;
     let sorted = true;
@@ -85,7 +87,8 @@ export async function* offsetPages(fetchPage: FetchPage, options: PaginateOption
     }
     const last = batch.records.at(-1);
     if (last) lastId = last._id;
-    if (batch.records.length < records.length) options.onDuplicates?.(records.length - batch.records.length);
+    const repeated = records.length - batch.records.length - anchor;
+    if (repeated > 0) options.onDuplicates?.(repeated);
     return batch;
   };
 

@@ -40,7 +40,7 @@ export interface PaginateOptions {
   onDuplicates?: (count: number) => void;
 }
 
-/** Consecutive pages that bring nothing new before the read is declared stuck. */
+/** Consecutive identical pages that bring nothing new before the read is declared stuck. */
 const MAX_STALLED_PAGES = 3;
 
 /**
@@ -135,6 +135,8 @@ export async function* offsetPages(fetchPage: FetchPage, options: PaginateOption
 
   let back = 0;
   let stalled = 0;
+  /** Last id of the page before, to tell a server that ignores offset from a read catching up. */
+  let previousPageEnd: string | undefined;
   for (;;) {
     const anchored = anchoring && lastId !== undefined;
     const start = Math.max(0, next - (anchored ? 1 : 0) - back);
@@ -163,9 +165,13 @@ export async function* offsetPages(fetchPage: FetchPage, options: PaginateOption
     back = 0;
     if (page.records.length === 0) return;
     const batch = fresh(page);
-    stalled = batch.records.length === 0 ? stalled + 1 : 0;
+    // Pages of records already emitted are normal while the read catches up after rows were
+    // inserted before it; the same page over and over is not.
+    const pageEnd = page.records.at(-1)!._id;
+    stalled = batch.records.length === 0 && pageEnd === previousPageEnd ? stalled + 1 : 0;
+    previousPageEnd = pageEnd;
     if (stalled >= MAX_STALLED_PAGES) {
-      throw new TapError(`loop detected in pagination: ${MAX_STALLED_PAGES} pages from offset ${start} brought no new records`);
+      throw new TapError(`loop detected in pagination: the server returned the same page for offsets up to ${start}; does it ignore offset?`);
     }
     yield batch;
     next = start + page.records.length;

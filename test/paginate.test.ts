@@ -135,6 +135,24 @@ for (const concurrency of [1, 4]) {
   }
 }
 
+for (const concurrency of [1, 4]) {
+  test(`hundreds of rows inserted before the position: the read catches up without a false loop alarm (concurrency ${concurrency})`, async () => {
+    const route = fakeRoute(1000);
+    route.mutateBefore((call) => {
+      if (call === 3) for (let i = 0; i < 400; i++) route.insert(`id0000000${String(i).padStart(3, '0')}`);
+    });
+    assertExact(await collect(route.fetchPage, 100, concurrency), Array.from({ length: 1000 }, (_, i) => `id${String(i).padStart(7, '0')}`));
+  });
+
+  test(`hundreds of rows deleted before the position: the step back overshoots and catches up (concurrency ${concurrency})`, async () => {
+    const route = fakeRoute(3000);
+    route.mutateBefore((call) => {
+      if (call === 11) for (let i = 0; i < 410; i++) route.remove(100);
+    });
+    assertExact(await collect(route.fetchPage, 100, concurrency), route.rows.map((r) => r._id));
+  });
+}
+
 test('a server that ignores offset is stopped as a pagination loop', async () => {
   const page = Array.from({ length: 100 }, (_, i) => ({ _id: `id${i}` }));
   const fetchPage: FetchPage = async () => ({ records: page, total: 1000 });

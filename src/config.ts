@@ -84,7 +84,9 @@ function describeAjvError(err: ErrorObject, schema: ConfigSchema, raw: RawConfig
   }
   const key = err.instancePath.replace(/^\//, '');
   const setting = schema.properties[key];
-  const got = JSON.stringify(raw[key]);
+  // A secret is never echoed, even when it has the wrong type.
+  const value = raw[key];
+  const got = setting?.writeOnly ? (Array.isArray(value) ? 'an array' : value === null ? 'null' : `a ${typeof value}`) : JSON.stringify(value);
   switch (err.keyword) {
     case 'type':
       return `"${key}" must be ${setting?.type === 'integer' ? 'an integer' : `a ${setting?.type ?? 'value of the right type'}`} (got ${got})`;
@@ -109,6 +111,9 @@ function rangeText(setting: SettingSchema | undefined): string {
   if (low !== undefined) return setting.minimum !== undefined ? `${kind} of at least ${low}` : `${kind} ${low}`;
   return `${kind} of at most ${setting.maximum}`;
 }
+
+/** Visible ASCII: what user ids and personal access tokens are made of. */
+const HEADER_SAFE = /^[\x21-\x7e]+$/;
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 
@@ -157,8 +162,13 @@ export function validateConfig(raw: RawConfig, schema: ConfigSchema, usedEnv = f
     throw new InputError(`config: ${[...new Set(messages)].join('; ')}`);
   }
   for (const key of ['endpoint', 'user_id', 'token']) {
-    if ((withDefaults[key] as string).trim() === '') {
-      throw new InputError(`config: "${key}" must not be empty${usedEnv ? ` (${envVarName(key)})` : ''}`);
+    const value = (withDefaults[key] as string).trim();
+    const source = usedEnv ? ` (${envVarName(key)})` : '';
+    if (value === '') throw new InputError(`config: "${key}" must not be empty${source}`);
+    // They travel in headers (X-User-Id, X-Auth-Token); a pasted curly quote or line break would
+    // only fail later, as if the network were at fault.
+    if (key !== 'endpoint' && !HEADER_SAFE.test(value)) {
+      throw new InputError(`config: "${key}" contains spaces or characters that cannot be sent in an HTTP header${source}; check for a pasted quote or line break`);
     }
   }
   const startDate = withDefaults.start_date as string | undefined;

@@ -56,7 +56,7 @@ describe('bad input', { concurrency: 3 }, () => {
       {
         name: 'required keys of the wrong type',
         config: { endpoint: 42, user_id: ['u'], token: true },
-        message: 'config: "endpoint" must be a string (got 42); "user_id" must be a string (got ["u"]); "token" must be a string (got true)',
+        message: 'config: "endpoint" must be a string (got 42); "user_id" must be a string (got ["u"]); "token" must be a string (got a boolean)',
       },
       {
         name: 'optional settings of the wrong type or out of range',

@@ -101,3 +101,13 @@ test('unreadable, missing and malformed config files are named in the error', as
     await assert.rejects(mergeConfigSources([locked], schema), { message: `config file ${locked} is not readable (permission denied)` });
   }
 });
+
+test('a token of the wrong type is described, never echoed', () => {
+  rejects({ ...base, token: 123456789012 }, 'config: "token" must be a string (got a number)');
+  rejects({ ...base, token: ['Kq3vT9secret'] }, 'config: "token" must be a string (got an array)');
+});
+
+test('credentials that cannot travel in a header are bad input, not a network error', () => {
+  rejects({ ...base, token: 'abc\u201ddef' }, 'config: "token" contains spaces or characters that cannot be sent in an HTTP header; check for a pasted quote or line break');
+  rejects({ ...base, user_id: 'u 1' }, 'config: "user_id" contains spaces or characters that cannot be sent in an HTTP header; check for a pasted quote or line break');
+});

@@ -469,6 +469,9 @@ describe('server and network faults', { concurrency: 3 }, () => {
     test('token revoked mid-run: exit 1 with the 401 message, and STATE of the streams finished before', { timeout: 30_000 }, () =>
       withEmulator(USERS, async (emu) => {
         const others = { '/api/v1/teams.list': 1, '/api/v1/rooms.get': 1, '/api/v1/channels.list': 4, '/api/v1/roles.list': 1, '/api/v1/subscriptions.get': 1 };
+        // Slow users.list down so the other streams finish first: the hook below holds one of the
+        // tap's request slots while it waits, and users pages could otherwise fill all of them.
+        emu.setFaults([{ route: 'users.list', kind: 'slow', delayMs: 400, nth: [1, 2, 3] }]);
         emu.onRequest('users.list', 4, async (_info, e) => {
           await waitUntil(
             () => Object.entries(others).every(([path, n]) => e.requests.filter((r) => r.path === path && r.status === 200).length >= n),

@@ -4,6 +4,7 @@ import { logger } from './log.js';
 import { streamSchema, type JsonSchema } from './schemas.js';
 import { KEY_PROPERTIES, STREAMS, type StreamDef } from './streams.js';
 import { closestName } from './suggest.js';
+import { isObject } from './is-object.js';
 
 const log = logger('tap-rocketchat');
 
@@ -87,9 +88,6 @@ export function discoverCatalog(): Catalog {
   return { streams: STREAMS.map(catalogEntry) };
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** Checks that a parsed catalog has the shape the tap reads; `source` names the file in errors. */
 export function parseCatalog(value: unknown, source: string): Catalog {

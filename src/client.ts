@@ -10,6 +10,7 @@ import { createAgent, httpGet, NetworkError, type HttpResponse, type QueryParams
 import { logger } from './log.js';
 import { BudgetWaitTooLongError, RateLimitPacer } from './rate-limit.js';
 import { backoffDelay, parseRateLimit, parseRetryAfter, parseWaitFromBody } from './retry-timing.js';
+import { isObject } from './is-object.js';
 
 export interface ClientOptions {
   /** Base URL without trailing slash, e.g. http://127.0.0.1:3000 */
@@ -317,9 +318,6 @@ function parseJson(text: string): unknown {
   }
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** The server's own words: `error` (or 8.x's legacy `message`), else the start of the body. */
 function serverSays(body: unknown, text: string): string {

@@ -1,7 +1,7 @@
-import { selectStreams } from './catalog.js';
 import { loadSettings } from './config.js';
 import { HttpError, TapError, errorMessage } from './errors.js';
 import { logger } from './log.js';
+import { STREAMS, type StreamDef } from './streams.js';
 import { createClient } from './tap.js';
 
 const log = logger('tap-rocketchat');
@@ -27,7 +27,7 @@ export async function runConnectionTest(configSources: readonly string[]): Promi
       log.warn('this token is probably rate limited (10 requests per minute per endpoint by default): a bot token, or the api-bypass-rate-limit permission, makes large syncs much faster');
     }
     const unreadable: string[] = [];
-    for (const { def } of selectStreams(undefined)) {
+    for (const def of STREAMS as readonly StreamDef[]) {
       const params: Record<string, string | number> =
         def.paging === 'offset' ? { offset: 0, count: 1, sort: def.sort ?? '{"_id":1}' } : def.sinceParam ? { [def.sinceParam]: new Date().toISOString() } : {};
       try {

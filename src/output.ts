@@ -5,6 +5,8 @@ import { DownstreamClosedError } from './errors.js';
 const CHUNK_BYTES = 64 * 1024;
 /** UTF-8 needs at most 3 bytes per UTF-16 code unit: room to check before encoding a line. */
 const MAX_BYTES_PER_CHAR = 3;
+/** A chunk this full is written out rather than topped up with one more small message. */
+const FLUSH_AT_BYTES = CHUNK_BYTES - 1024;
 
 /**
  * The one owner of stdout. Messages are encoded straight into ~64 KB buffers (no string join,
@@ -51,7 +53,7 @@ export class SingerWriter {
     this.chunk.set(source.subarray(start, end), this.used + prefix.length);
     this.chunk.set(suffix, this.used + prefix.length + (end - start));
     this.used += size;
-    if (this.used >= CHUNK_BYTES - 1024) return this.flush();
+    if (this.used >= FLUSH_AT_BYTES) return this.flush();
     return this.pending;
   }
 
@@ -77,7 +79,7 @@ export class SingerWriter {
     if (this.closedError) return Promise.reject(this.closedError);
     if (!this.makeRoom(line.length * MAX_BYTES_PER_CHAR)) return this.enqueue(Buffer.from(line, 'utf8'));
     this.used += this.chunk.write(line, this.used, 'utf8');
-    if (flush || this.used >= CHUNK_BYTES - 1024) return this.flush();
+    if (flush || this.used >= FLUSH_AT_BYTES) return this.flush();
     return this.pending;
   }
 

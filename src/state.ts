@@ -1,6 +1,7 @@
 import { InputError } from './errors.js';
 import { readJsonFile } from './json-file.js';
 import { parseIsoDate } from './dates.js';
+import { isObject } from './is-object.js';
 
 /** A stream's bookmark, in the Meltano SDK's shape. */
 export interface Bookmark {
@@ -14,9 +15,6 @@ export interface TapState {
   [key: string]: unknown;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** Checks the shape of a state object; `source` names the file in errors. */
 export function parseState(value: unknown, source: string): TapState {

@@ -2,7 +2,7 @@ import { InputError } from './errors.js';
 import { readJsonFile } from './json-file.js';
 import { logger } from './log.js';
 import { streamSchema, type JsonSchema } from './schemas.js';
-import { KEY_PROPERTIES, STREAMS, type StreamDef } from './streams.js';
+import { KEY_PROPERTIES, replicationKey, STREAMS, type StreamDef } from './streams.js';
 import { closestName } from './suggest.js';
 import { isObject } from './is-object.js';
 
@@ -40,12 +40,13 @@ export interface SelectedStream {
 }
 
 function defaultReplicationMethod(def: StreamDef): ReplicationMethod {
-  return def.replicationKey ? 'INCREMENTAL' : 'FULL_TABLE';
+  return replicationKey(def) ? 'INCREMENTAL' : 'FULL_TABLE';
 }
 
 /** Fields that are always emitted: the key and the replication key. */
 function automaticFields(def: StreamDef): Set<string> {
-  return new Set<string>([...KEY_PROPERTIES, ...(def.replicationKey ? [def.replicationKey] : [])]);
+  const key = replicationKey(def);
+  return new Set<string>([...KEY_PROPERTIES, ...(key ? [key] : [])]);
 }
 
 function catalogEntry(def: StreamDef): CatalogEntry {
@@ -56,9 +57,10 @@ function catalogEntry(def: StreamDef): CatalogEntry {
     'selected-by-default': true,
     'table-key-properties': [...KEY_PROPERTIES],
   };
-  if (def.replicationKey) {
-    streamMetadata['valid-replication-keys'] = [def.replicationKey];
-    streamMetadata['replication-key'] = def.replicationKey;
+  const key = replicationKey(def);
+  if (key) {
+    streamMetadata['valid-replication-keys'] = [key];
+    streamMetadata['replication-key'] = key;
   } else {
     // No replication key exists for this route (see README, Streams), so only full reads are possible.
     streamMetadata['forced-replication-method'] = 'FULL_TABLE';
@@ -79,7 +81,7 @@ function catalogEntry(def: StreamDef): CatalogEntry {
       })),
     ],
   };
-  if (def.replicationKey) entry.replication_key = def.replicationKey;
+  if (key) entry.replication_key = key;
   return entry;
 }
 
@@ -160,7 +162,7 @@ function selectFromEntry(def: StreamDef, entry: CatalogEntry, source: string): S
   let replicationMethod = defaultReplicationMethod(def);
   const requested = streamMeta['replication-method'] ?? entry.replication_method;
   if (requested === 'FULL_TABLE') replicationMethod = 'FULL_TABLE';
-  else if (requested === 'INCREMENTAL' && !def.replicationKey) {
+  else if (requested === 'INCREMENTAL' && !replicationKey(def)) {
     log.warn(`catalog ${source}: stream ${def.name} has no replication key in the Rocket.Chat API; reading it in full`);
   } else if (requested !== undefined && requested !== 'INCREMENTAL') {
     throw new InputError(`catalog ${source}: stream "${def.name}" has replication-method ${JSON.stringify(requested)}; use FULL_TABLE or INCREMENTAL`);

@@ -1,7 +1,8 @@
 import { loadSettings } from './config.js';
 import { HttpError, TapError, errorMessage } from './errors.js';
 import { logger } from './log.js';
-import { STREAMS, type StreamDef } from './streams.js';
+import { requestParams, STREAMS, type StreamDef } from './streams.js';
+import { requestOptions } from './sync-context.js';
 import { createClient } from './tap.js';
 
 const log = logger('tap-rocketchat');
@@ -28,10 +29,10 @@ export async function runConnectionTest(configSources: readonly string[]): Promi
     }
     const unreadable: string[] = [];
     for (const def of STREAMS as readonly StreamDef[]) {
-      const params: Record<string, string | number> =
-        def.paging === 'offset' ? { offset: 0, count: 1, sort: def.sort ?? '{"_id":1}' } : def.sinceParam ? { [def.sinceParam]: new Date().toISOString() } : {};
+      // One record, or only what changed from now on: enough to see whether the route answers.
+      const params = requestParams(def, { offset: 0, count: 1, since: new Date().toISOString() });
       try {
-        const body = await client.get(def.path, params, { stream: def.name, permission: def.permission, expectKey: def.recordsKey });
+        const body = await client.get(def.path, params, requestOptions(def));
         log.info(`stream ${def.name}: readable${typeof body.total === 'number' ? ` (${body.total} records)` : ''}`);
       } catch (err) {
         if (!(err instanceof HttpError) || err.status !== 403) throw err;

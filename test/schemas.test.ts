@@ -245,14 +245,15 @@ for (const def of STREAMS as readonly StreamDef[]) {
       }
     });
 
-    if (def.replicationKey) {
-      test(`replication key ${def.replicationKey} is a declared date-time`, () => {
-        const key = schema.properties?.[def.replicationKey as string];
+    const replicationKey = 'incremental' in def ? def.incremental.key : undefined;
+    if (replicationKey) {
+      test(`replication key ${replicationKey} is a declared date-time`, () => {
+        const key = schema.properties?.[replicationKey];
         assert.equal(key?.format, 'date-time');
       });
     }
 
-    if (def.removedKey) {
+    if (def.read === 'delta') {
       test('declares _sdc_deleted_at, and deletion records {_id, _sdc_deleted_at} validate', () => {
         const deleted = schema.properties?._sdc_deleted_at;
         assert.ok(deleted, '_sdc_deleted_at must be declared');

@@ -6,6 +6,8 @@ import { logger } from './log.js';
 import { loadConfigSchema, envVarName, type ConfigSchema, type SettingSchema } from './settings-schema.js';
 import { closestName } from './suggest.js';
 import { parseIsoDate } from './dates.js';
+import { parsePartition } from './messages/partition.js';
+import { listSetting, parseRoomKinds, type RoomFilterSettings } from './messages/room-filter.js';
 
 const log = logger('tap-rocketchat');
 
@@ -22,6 +24,15 @@ export interface TapSettings {
   retryBackoffMs: number;
   maxRateLimitWaitMs: number;
   activateVersion: boolean;
+  messages: MessagesSettings;
+}
+
+/** How the messages stream chooses and reads rooms (src/messages/). */
+export interface MessagesSettings {
+  pageSize: number;
+  rooms: RoomFilterSettings;
+  skipUnchangedRooms: boolean;
+  fullPassHours: number;
 }
 
 export type RawConfig = Record<string, unknown>;
@@ -187,6 +198,21 @@ export function validateConfig(raw: RawConfig, schema: ConfigSchema, usedEnv = f
     retryBackoffMs: (withDefaults.retry_backoff as number) * 1000,
     maxRateLimitWaitMs: (withDefaults.max_rate_limit_wait as number) * 1000,
     activateVersion: withDefaults.emit_activate_version_messages as boolean,
+    messages: messagesSettings(withDefaults),
+  };
+}
+
+function messagesSettings(c: RawConfig): MessagesSettings {
+  return {
+    pageSize: c.messages_page_size as number,
+    rooms: {
+      kinds: parseRoomKinds(c.messages_room_types as string),
+      include: new Set(listSetting(c.messages_rooms_include as string | undefined)),
+      exclude: new Set(listSetting(c.messages_rooms_exclude as string | undefined)),
+      partition: parsePartition(c.partition as string | undefined),
+    },
+    skipUnchangedRooms: c.messages_skip_unchanged_rooms as boolean,
+    fullPassHours: c.messages_full_pass_hours as number,
   };
 }
 

@@ -2,7 +2,7 @@ import { loadSettings } from './config.js';
 import { HttpError, TapError, errorMessage } from './errors.js';
 import { logger } from './log.js';
 import { requestParams, STREAMS, type StreamDef } from './streams.js';
-import { requestOptions } from './sync-context.js';
+import { requestOptions, type ApiClient } from './sync-context.js';
 import { createClient } from './tap.js';
 
 const log = logger('tap-rocketchat');
@@ -30,7 +30,12 @@ export async function runConnectionTest(configSources: readonly string[]): Promi
     const unreadable: string[] = [];
     for (const def of STREAMS as readonly StreamDef[]) {
       // One record, or only what changed from now on: enough to see whether the route answers.
-      const params = requestParams(def, { offset: 0, count: 1, since: new Date().toISOString() });
+      const roomId = def.read === 'per-room' ? await firstRoomId(client) : undefined;
+      if (def.read === 'per-room' && roomId === undefined) {
+        log.warn(`stream ${def.name}: not checked, since the token's user is in no room`);
+        continue;
+      }
+      const params = requestParams(def, { offset: 0, count: 1, since: new Date().toISOString(), roomId });
       try {
         const body = await client.get(def.path, params, requestOptions(def));
         log.info(`stream ${def.name}: readable${typeof body.total === 'number' ? ` (${body.total} records)` : ''}`);
@@ -47,4 +52,11 @@ export async function runConnectionTest(configSources: readonly string[]): Promi
   } finally {
     client.close();
   }
+}
+
+/** A room to probe a per-room stream with: the first the token's user is subscribed to. */
+async function firstRoomId(client: { get: ApiClient['get'] }): Promise<string | undefined> {
+  const body = await client.get('/api/v1/rooms.get', {}, { expectKey: 'update' });
+  const first = (body.update as Array<{ _id?: unknown }>)[0];
+  return typeof first?._id === 'string' ? first._id : undefined;
 }

@@ -3,7 +3,7 @@
  * be copied to the output as the server encoded them instead of being stringified and encoded
  * again (together about a fifth of the tap's CPU on large reads).
  *
- * Scans bytes: every structural character is ASCII and UTF-8 continuation bytes never equal one.
+ * `key` may be a path of keys into nested objects. Scans bytes: every structural character is ASCII and UTF-8 continuation bytes never equal one.
  * Strings are skipped with indexOf (native memchr). Returns undefined when the body is not an
  * object holding `key` as an array; the caller then falls back to JSON.stringify.
  */
@@ -31,8 +31,12 @@ function isSpace(byte: number): boolean {
   return byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
 }
 
-export function arraySpans(bytes: Buffer, key: string): Array<[start: number, end: number]> | undefined {
-  const wanted = Buffer.from(JSON.stringify(key));
+export function arraySpans(bytes: Buffer, key: string | readonly string[]): Array<[start: number, end: number]> | undefined {
+  // A path such as ['result', 'updated'] walks into objects first (chat.syncMessages nests its records).
+  const path = (typeof key === 'string' ? [key] : key).map((k) => Buffer.from(JSON.stringify(k)));
+  const last = path.length - 1;
+  /** How many objects of the path have been entered: keys are read at depth `entered + 1`. */
+  let entered = 0;
   let depth = 0;
   let arrayDepth = -1;
   let lastKeyMatches = false;
@@ -44,8 +48,9 @@ export function arraySpans(bytes: Buffer, key: string): Array<[start: number, en
     if (byte === QUOTE) {
       const end = stringEnd(bytes, i);
       if (end < 0) return undefined;
-      if (depth === 1 && expectKey) {
-        lastKeyMatches = end + 1 - i === wanted.length && bytes.compare(wanted, 0, wanted.length, i, end + 1) === 0;
+      if (depth === entered + 1 && expectKey) {
+        const wanted = path[entered]!;
+        lastKeyMatches = arrayDepth < 0 && end + 1 - i === wanted.length && bytes.compare(wanted, 0, wanted.length, i, end + 1) === 0;
         expectKey = false;
       } else if (arrayDepth > 0 && depth === arrayDepth && elementStart < 0) {
         elementStart = i;
@@ -62,9 +67,15 @@ export function arraySpans(bytes: Buffer, key: string): Array<[start: number, en
         if (depth === 1) {
           if (byte !== OPEN_BRACE) return undefined;
           expectKey = true;
-        } else if (depth === 2 && byte === OPEN_BRACKET && lastKeyMatches && arrayDepth < 0) {
-          arrayDepth = 2;
-          elementStart = -1;
+        } else if (lastKeyMatches && depth === entered + 2) {
+          lastKeyMatches = false;
+          if (entered < last && byte === OPEN_BRACE) {
+            entered++;
+            expectKey = true;
+          } else if (entered === last && byte === OPEN_BRACKET) {
+            arrayDepth = depth;
+            elementStart = -1;
+          }
         }
         break;
       case CLOSE_BRACE:
@@ -75,6 +86,7 @@ export function arraySpans(bytes: Buffer, key: string): Array<[start: number, en
           elementStart = -1;
           arrayDepth = 0;
         }
+        if (arrayDepth < 0 && entered > 0 && depth === entered + 1) entered--;
         depth--;
         if (arrayDepth > 0 && depth === arrayDepth && elementStart >= 0) {
           spans.push([elementStart, i + 1]);
@@ -82,7 +94,7 @@ export function arraySpans(bytes: Buffer, key: string): Array<[start: number, en
         }
         break;
       case COMMA:
-        if (depth === 1) expectKey = true;
+        if (depth === entered + 1) expectKey = true;
         else if (arrayDepth > 0 && depth === arrayDepth && elementStart >= 0) {
           spans.push([elementStart, trimEnd(bytes, elementStart, i)]);
           elementStart = -1;

@@ -55,7 +55,16 @@ export interface DeltaStream extends StreamBase {
   readonly incremental: DeltaIncremental;
 }
 
-export type StreamDef = OffsetStream | SingleStream | DeltaStream;
+/**
+ * A child stream read once per room, with a bookmark per room (src/read-per-room.ts). The rooms
+ * come from the room lists of src/messages/room-list.ts.
+ */
+export interface PerRoomStream extends StreamBase {
+  readonly read: 'per-room';
+  readonly incremental: { readonly key: '_updatedAt' };
+}
+
+export type StreamDef = OffsetStream | SingleStream | DeltaStream | PerRoomStream;
 export type ReadMode = StreamDef['read'];
 
 const DELTA: DeltaIncremental = { key: '_updatedAt', param: 'updatedSince', removedKey: 'remove' };
@@ -71,6 +80,7 @@ export const STREAMS = [
   { name: 'roles', path: '/api/v1/roles.list', recordsKey: 'roles', read: 'single' },
   { name: 'subscriptions', path: '/api/v1/subscriptions.get', recordsKey: 'update', read: 'delta', incremental: DELTA },
   { name: 'users', path: '/api/v1/users.list', recordsKey: 'users', read: 'offset', sort: BY_ID, permission: 'view-d-room' },
+  { name: 'messages', path: '/api/v1/chat.syncMessages', recordsKey: 'result', read: 'per-room', incremental: { key: '_updatedAt' } },
 ] as const satisfies readonly StreamDef[];
 
 export type StreamName = (typeof STREAMS)[number]['name'];
@@ -89,6 +99,8 @@ export interface ReadPosition {
   count?: number;
   /** ISO timestamp; absent reads a delta route in full. */
   since?: string;
+  /** The parent room of a per-room read. */
+  roomId?: string;
 }
 
 /** The query parameters of one request, for the sync and for `--test` alike. */
@@ -100,5 +112,8 @@ export function requestParams(def: StreamDef, at: ReadPosition = {}): Record<str
       return at.since ? { [def.incremental.param]: at.since } : {};
     case 'single':
       return {};
+    case 'per-room':
+      // Cursor mode from `since` (or from the start): the request a room's backfill begins with.
+      return { roomId: at.roomId ?? '', type: 'UPDATED', next: String(at.since ? Date.parse(at.since) : 0), count: at.count ?? 1 };
   }
 }

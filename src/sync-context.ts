@@ -34,5 +34,7 @@ export interface StreamSummary {
 
 /** The request options of a stream's requests: what 403s name and what the body must hold. */
 export function requestOptions(def: StreamDef, signal?: AbortSignal): RequestOptions {
-  return { stream: def.name, permission: def.permission, expectKey: def.recordsKey, signal };
+  // chat.syncMessages nests its records (result.updated); src/messages/sync-messages-api.ts checks them.
+  const expectKey = def.read === 'per-room' ? undefined : def.recordsKey;
+  return { stream: def.name, permission: def.permission, expectKey, signal };
 }

@@ -42,3 +42,12 @@ test('spans are byte offsets into UTF-8, so copying them keeps multi-byte text',
   const spans = arraySpans(body, 'users')!;
   assert.equal(Buffer.concat(spans.map(([s, e]) => body.subarray(s, e))).toString('utf8'), '{"_id":"é","n":"😀"}{"_id":"ü"}');
 });
+
+test('a path of keys finds an array inside nested objects (chat.syncMessages: result.updated)', () => {
+  const updated = [{ _id: 'm1', msg: 'a "quoted" ] }' }, { _id: 'm2', reactions: { ':+1:': { usernames: ['x'] } } }];
+  const body = Buffer.from(JSON.stringify({ result: { cursor: { next: '1', updated: [9] }, deleted: [{ _id: 'z' }], updated }, success: true }));
+  const spans = arraySpans(body, ['result', 'updated'])!;
+  assert.deepEqual(spans.map(([s, e]) => JSON.parse(body.subarray(s, e).toString())), updated);
+  assert.equal(arraySpans(Buffer.from('{"updated":[1],"result":{"deleted":[]}}'), ['result', 'updated']), undefined);
+  assert.equal(arraySpans(Buffer.from('{"result":[{"updated":[1]}]}'), ['result', 'updated']), undefined);
+});

@@ -978,6 +978,34 @@ export interface TapConfig {
    * After each full read of a FULL_TABLE stream (teams, channels, roles, users), send ACTIVATE_VERSION so that targets which support it (MeltanoLabs target-postgres does) mark or remove rows that no longer exist in Rocket.Chat.
    */
   emit_activate_version_messages?: boolean;
+  /**
+   * Messages per chat.syncMessages request while a room is backfilled. Rocket.Chat does not cap it: larger pages spend fewer of an ordinary token's 10 requests a minute but make larger responses (about 1–2 MB per 1,000 messages).
+   */
+  messages_page_size?: number;
+  /**
+   * Comma-separated kinds of room whose messages are read: public, private, direct, omnichannel, discussion. Leave out direct to keep direct messages out of the warehouse.
+   */
+  messages_room_types?: string;
+  /**
+   * Comma-separated room names or ids: when set, only these rooms' messages are read.
+   */
+  messages_rooms_include?: string;
+  /**
+   * Comma-separated room names or ids whose messages are never read.
+   */
+  messages_rooms_exclude?: string;
+  /**
+   * Do not request the messages of a room whose own _updatedAt has not moved since its last read (a new message, a deletion or an edit of the last message moves it; an edit or reaction on an older message does not, which the periodic full pass catches).
+   */
+  messages_skip_unchanged_rooms?: boolean;
+  /**
+   * With messages_skip_unchanged_rooms, every room is read anyway when the last run that read all rooms is at least this many hours old. 0 reads every room on every run.
+   */
+  messages_full_pass_hours?: number;
+  /**
+   * "k/n": read only the rooms' messages whose stable room-id hash falls in share k of n, so that n jobs with their own state split a workspace (each machine has its own rate-limit budget).
+   */
+  partition?: string;
   [k: string]: unknown | undefined;
 }
 

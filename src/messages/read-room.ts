@@ -1,0 +1,144 @@
+import { applyIncremental, OVERLAP_MS } from '../incremental.js';
+import type { EncodedRecords } from '../paginate.js';
+import type { Bookmark } from '../state.js';
+import type { RecordEmitter } from '../record-emitter.js';
+import type { PerRoomStream } from '../streams.js';
+import type { SyncContext } from '../sync-context.js';
+import type { RoomPartition } from './room-bookmarks.js';
+import type { RoomRef } from './room-filter.js';
+import { syncMessages, type MessageRow, type SyncMessagesPage } from './sync-messages-api.js';
+import { TieSafeCursor } from './tie-safe-cursor.js';
+
+export interface RoomReader {
+  ctx: SyncContext;
+  def: PerRoomStream;
+  emitter: RecordEmitter;
+  pageSize: number;
+  /** Epoch ms of start_date: a backfill reads messages updated after it. */
+  startMs: number | undefined;
+  wantDeletions: boolean;
+  /** Called after each page's records and the room's partition are up to date (may write STATE). */
+  checkpoint: () => Promise<void>;
+}
+
+export interface RoomCounts {
+  records: number;
+  deletions: number;
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** Reads one room: a backfill (resumed where a killed run left it) or one incremental request. */
+export async function readRoom(room: RoomRef, p: RoomPartition, r: RoomReader): Promise<RoomCounts> {
+  return p.replication_key_value !== undefined && p.backfill === undefined ? incremental(room, p, r) : backfill(room, p, r);
+}
+
+/**
+ * Cursor mode over `_updatedAt`, tie-safe (src/messages/tie-safe-cursor.ts). Tombstones are not
+ * read: a first read never had the deleted messages. The bookmark it leaves is the greatest stamp
+ * seen, but never later than when the backfill began, so that deletions made during a long
+ * backfill (of messages it had already emitted) are caught by the next incremental read.
+ */
+async function backfill(room: RoomRef, p: RoomPartition, r: RoomReader): Promise<RoomCounts> {
+  const started = p.backfill?.started ?? iso(Date.now() - OVERLAP_MS);
+  const cursor = new TieSafeCursor(p.backfill?.next ?? r.startMs ?? 0, r.pageSize, p.backfill?.at_edge);
+  const tail = new OverlapTail();
+  let records = 0;
+  while (!cursor.done) {
+    const { next, count } = cursor.request;
+    const page = await syncMessages(r.def, r.ctx, room._id, { mode: 'cursor', next, count }, !r.emitter.projects);
+    const fresh = cursor.accept(page.updated, page.more);
+    records += await emitMessages(fresh, page, r);
+    for (const m of page.updated) tail.add(m._id, m._updatedAt);
+    const { next: at, atEdge } = cursor.position;
+    p.backfill = { next: at, at_edge: atEdge, started };
+    await r.checkpoint();
+  }
+  const startedMs = Date.parse(started);
+  delete p.backfill;
+  p.replication_key = '_updatedAt';
+  if (tail.newestMs !== undefined && tail.newestMs < startedMs) {
+    p.replication_key_value = tail.newest;
+    p.overlap = tail.window();
+  } else {
+    p.replication_key_value = started;
+    delete p.overlap;
+  }
+  return { records, deletions: 0 };
+}
+
+/**
+ * lastUpdate mode from the bookmark minus the overlap: every update and every tombstone since,
+ * in one response (docs/rocketchat-api-notes.md#messages); what the previous read emitted in
+ * the overlap window is dropped (src/incremental.ts).
+ */
+async function incremental(room: RoomRef, p: RoomPartition, r: RoomReader): Promise<RoomCounts> {
+  const lastUpdate = iso(Date.parse(p.replication_key_value!) - OVERLAP_MS);
+  const page = await syncMessages(r.def, r.ctx, room._id, { mode: 'lastUpdate', lastUpdate }, !r.emitter.projects);
+  const result = applyIncremental(page.updated, page.deleted, p as unknown as Bookmark);
+  const records = await emitMessages(result.records as MessageRow[], page, r);
+  let deletions = 0;
+  if (r.wantDeletions && result.deletions.length > 0) {
+    await r.emitter.emit(result.deletions.map((d) => ({ _id: d._id, rid: room._id, _sdc_deleted_at: d._sdc_deleted_at })));
+    deletions = result.deletions.length;
+  }
+  if (result.bookmark) {
+    p.replication_key = '_updatedAt';
+    p.replication_key_value = result.bookmark.replication_key_value;
+    p.overlap = result.bookmark.overlap;
+  }
+  await r.checkpoint();
+  return { records, deletions };
+}
+
+/**
+ * Emits messages, copying their bytes out of the response where it can. A message deleted with
+ * the "show deleted status" setting (or a thread parent) stays as `t: 'rm'`: it is emitted with
+ * `_sdc_deleted_at` set (docs/rocketchat-api-notes.md#message-deletions).
+ */
+async function emitMessages(rows: MessageRow[], page: SyncMessagesPage, r: RoomReader): Promise<number> {
+  if (rows.length === 0) return 0;
+  const removed = rows.some((m) => m.t === 'rm');
+  const out = removed ? rows.map(markRemoved) : rows;
+  await r.emitter.emit(out, removed ? undefined : subset(rows, page));
+  return rows.length;
+}
+
+function markRemoved(m: MessageRow): Record<string, unknown> {
+  if (m.t !== 'rm') return m;
+  const at = typeof m.editedAt === 'string' ? m.editedAt : m._updatedAt;
+  return { ...m, _sdc_deleted_at: at };
+}
+
+/** The byte spans of `rows`, a subset of the page's `updated` in its order. */
+function subset(rows: readonly MessageRow[], page: SyncMessagesPage): EncodedRecords | undefined {
+  const { encoded } = page;
+  if (!encoded) return undefined;
+  if (rows.length === page.updated.length) return encoded;
+  const index = new Map(page.updated.map((m, i) => [m, i]));
+  return { bytes: encoded.bytes, spans: rows.map((m) => encoded.spans[index.get(m)!]!) };
+}
+
+/** The newest stamp seen, and the ids within OVERLAP_MS under it (the bookmark's overlap map). */
+class OverlapTail {
+  newestMs: number | undefined;
+  newest: string | undefined;
+  private entries: Array<[string, string, number]> = [];
+
+  add(id: string, stamp: string): void {
+    const ms = Date.parse(stamp);
+    if (this.newestMs === undefined || ms > this.newestMs) {
+      this.newestMs = ms;
+      this.newest = stamp;
+      this.entries = this.entries.filter(([, , at]) => at > ms - OVERLAP_MS);
+    }
+    if (ms > this.newestMs - OVERLAP_MS) this.entries.push([id, stamp, ms]);
+  }
+
+  window(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [id, stamp] of this.entries) out[id] = stamp;
+    return out;
+  }
+}
+

@@ -1,0 +1,37 @@
+import { HttpError } from '../errors.js';
+import { logger } from '../log.js';
+import { offsetPages, type Page } from '../paginate.js';
+import type { SyncContext } from '../sync-context.js';
+import type { RoomRef } from './room-filter.js';
+
+const log = logger('tap-rocketchat');
+
+/**
+ * The rooms the token can read in the subscribed scope: every room its user is subscribed to
+ * (rooms.get, without updatedSince: the whole list) plus every public channel it may see
+ * (channels.list), joined or not, since chat.syncMessages reads a public channel with
+ * view-c-room alone (docs/rocketchat-api-notes.md#room-access).
+ */
+export async function subscribedScopeRooms(ctx: SyncContext): Promise<RoomRef[]> {
+  const rooms = new Map<string, RoomRef>();
+  const joined = await ctx.client.get('/api/v1/rooms.get', {}, { stream: 'messages', expectKey: 'update', signal: ctx.signal });
+  for (const r of joined.update as RoomRef[]) rooms.set(r._id, r);
+  try {
+    for await (const r of publicChannels(ctx)) if (!rooms.has(r._id)) rooms.set(r._id, r);
+  } catch (err) {
+    if (!(err instanceof HttpError) || err.status !== 403) throw err;
+    log.warn('messages: channels.list is not permitted for this token (view-c-room), so only the rooms it is subscribed to are read');
+  }
+  return [...rooms.values()];
+}
+
+async function* publicChannels(ctx: SyncContext): AsyncGenerator<RoomRef> {
+  const fetchPage = async (offset: number, count: number): Promise<Page> => {
+    const body = await ctx.client.get('/api/v1/channels.list', { offset, count, sort: '{"_id":1}' }, {
+      stream: 'messages', permission: 'view-c-room', expectKey: 'channels', signal: ctx.signal,
+    });
+    return { records: body.channels as Page['records'], total: body.total as number };
+  };
+  const pages = offsetPages(fetchPage, { pageSize: ctx.settings.pageSize, concurrency: ctx.settings.maxConcurrency, anchorEveryPage: () => true });
+  for await (const batch of pages) yield* batch.records as RoomRef[];
+}

@@ -3,7 +3,7 @@
  * server and network faults (transient and persistent), credentials revoked mid-run,
  * permissions, data changing under offset pagination, slow and closing downstream readers,
  * signals, and a large run with a 10 % fault rate. Every run goes through the secret guard
- * (test/support/guarded-run.ts).
+ * (test/support/run-tap.ts).
  *
  * FAULT_MATRIX_FILE=path collects one JSON line per scenario for the fault-matrix report.
  * TAP_LARGE_RUN_USERS=1000000 runs the large fault-rate test by hand at that size.
@@ -12,63 +12,18 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Emulator, FaultRule, MutationSpec } from '../emulator/index.js';
+import { STREAMS } from '../src/streams.js';
 import { fakeServer, proxyTo } from './support/fake-server.js';
 import { recordRow } from './support/fault-matrix.js';
-import {
-  ALL_STREAMS,
-  assertCleanFailure,
-  assertExactStreams,
-  assertWholeJsonLines,
-  catalogOf,
-  emuConfig,
-  emulator,
-  errorLines,
-  guardedRun,
-  spawnGuarded,
-  warningLines,
-  type SpawnedTap,
-} from './support/guarded-run.js';
-import { lastState, recordsOf, type SingerMessage } from './support/run-tap.js';
+import { configFor, withEmulator } from './support/emulator.js';
+import { assertCleanFailure, errorLines, warningLines } from './support/log-lines.js';
+import { catalogOf, runTap, spawnTap, waitUntil, whileRunning, withTap, type SpawnedTap } from './support/run-tap.js';
+import { STREAM_NAMES, assertExactStreams, assertWholeJsonLines, lastState, parseMessages, recordsOf, type SingerMessage } from './support/singer.js';
 
 const USERS = 300;
 const USERS_PATH = '/api/v1/users.list';
 /** The users.list request line of the first page, as the tap prints it. */
 const firstUsersPage = (count: number): string => `GET ${USERS_PATH}?offset=0&count=${count}&sort={"_id":1}`;
-
-async function waitUntil(condition: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
-
-/** Spawns the CLI for `fn`, and SIGKILLs it afterwards if a failed assertion left it running. */
-async function withTap<T>(args: string[], options: Parameters<typeof spawnGuarded>[1], fn: (tap: SpawnedTap) => Promise<T>): Promise<T> {
-  const tap = spawnGuarded(args, options);
-  try {
-    return await fn(tap);
-  } finally {
-    tap.stop();
-  }
-}
-
-/** waitUntil for a condition on a running tap: fails at once if the tap exited instead. */
-function whileRunning(tap: SpawnedTap, condition: () => boolean): () => boolean {
-  return () => {
-    if (tap.exited()) throw new Error('the tap exited before the condition was met');
-    return condition();
-  };
-}
-
-async function withEmulator<T>(users: number, fn: (emu: Emulator) => Promise<T>, options: Parameters<typeof emulator>[0] = {}): Promise<T> {
-  const emu = await emulator({ data: { users }, ...options });
-  try {
-    return await fn(emu);
-  } finally {
-    await emu.close();
-  }
-}
 
 /**
  * Every request that got a fault with a wait (429s, 503 + Retry-After) was retried no earlier
@@ -203,7 +158,7 @@ const TRANSIENT: Transient[] = [
     name: 'JSON without the records key',
     faults: spread({ kind: 'missing-key' }),
     fired: 4,
-    warning: /failed: answered 200 but the body has no "(teams|update|channels|roles|users)" array \(keys: success\); retrying in/,
+    warning: new RegExp(`failed: answered 200 but the body has no "(${[...new Set(STREAMS.map((s) => s.recordsKey))].join('|')})" array \\(keys: success\\); retrying in`),
   },
   {
     name: 'response slower than request_timeout',
@@ -229,7 +184,7 @@ describe('server and network faults', { concurrency: 3 }, () => {
       test(s.name, { timeout: 30_000 }, () =>
         withEmulator(USERS, async (emu) => {
           emu.setFaults(s.faults);
-          const run = await guardedRun(['--config', emuConfig(emu, 'admin', { page_size: 25, ...s.config })]);
+          const run = await runTap(['--config', configFor(emu, 'admin', { page_size: 25, ...s.config })]);
           assert.equal(run.code, 0, run.stderr);
           assert.deepEqual(errorLines(run.stderr), []);
           const checks = assertExactStreams(run.messages, emu);
@@ -249,7 +204,7 @@ describe('server and network faults', { concurrency: 3 }, () => {
       withEmulator(
         USERS,
         async (emu) => {
-          const run = await guardedRun(['--config', emuConfig(emu, 'user', { page_size: 50 })]);
+          const run = await runTap(['--config', configFor(emu, 'user', { page_size: 50 })]);
           assert.equal(run.code, 0, run.stderr);
           const checks = assertExactStreams(run.messages, emu, 'user');
           const stats = emu.stats();
@@ -313,7 +268,7 @@ describe('server and network faults', { concurrency: 3 }, () => {
       test(p.name, { timeout: 30_000 }, () =>
         withEmulator(USERS, async (emu) => {
           emu.setFaults([{ route: 'users.list', ...p.fault }]);
-          const run = await guardedRun(['--config', emuConfig(emu, 'admin', { max_retries: 2, ...p.config })]);
+          const run = await runTap(['--config', configFor(emu, 'admin', { max_retries: 2, ...p.config })]);
           const message = assertCleanFailure(run, 1);
           const prefix = `${firstUsersPage(100)} failed after 3 attempts: `;
           assert.ok(message.startsWith(prefix), message);
@@ -344,7 +299,7 @@ describe('server and network faults', { concurrency: 3 }, () => {
         { route: 'users.list', kind: '429', nth: [1, 2], waitMs: 300 },
         { route: 'users.list', kind: 'status', status: 500, after: 2 },
       ]);
-      const run = await guardedRun(['--config', emuConfig(emu, 'admin', { max_retries: 2 })]);
+      const run = await runTap(['--config', configFor(emu, 'admin', { max_retries: 2 })]);
       const message = assertCleanFailure(run, 1);
       assert.equal(message, `${firstUsersPage(100)} failed after 3 attempts (and 2 rate-limit waits): answered 500 (Internal server error)`);
       const warnings = warningLines(run.stderr).map((w) =>
@@ -378,8 +333,8 @@ describe('server and network faults', { concurrency: 3 }, () => {
       const front = await stallingBodyFront(emu, 2);
       try {
         const who = emu.identities.admin;
-        const config = emuConfig(emu, 'admin', { endpoint: front.url, request_timeout: 0.5, page_size: 50 });
-        const run = await guardedRun(['--config', config], { secrets: [who.token] });
+        const config = configFor(emu, 'admin', { endpoint: front.url, request_timeout: 0.5, page_size: 50 });
+        const run = await runTap(['--config', config], { secrets: [who.token] });
         assert.equal(run.code, 0, run.stderr);
         const checks = assertExactStreams(run.messages, emu);
         const warnings = warningLines(run.stderr);
@@ -396,7 +351,7 @@ describe('server and network faults', { concurrency: 3 }, () => {
     withEmulator(USERS, async (emu) => {
       const front = await stallingBodyFront(emu, Infinity);
       try {
-        const run = await guardedRun(['--config', emuConfig(emu, 'admin', { endpoint: front.url, request_timeout: 0.3, max_retries: 2 })]);
+        const run = await runTap(['--config', configFor(emu, 'admin', { endpoint: front.url, request_timeout: 0.3, max_retries: 2 })]);
         const message = assertCleanFailure(run, 1);
         assert.equal(message, `${firstUsersPage(100)} failed after 3 attempts: timed out after 0.3 s while reading the body (40 bytes received)`);
         recordRow({ group: 'persistent', fault: 'body slower than request_timeout', runs: 1, expected: emu.expected('users').length, emitted: 0, duplicates: 0, outcome: `exit 1: ${message}` });
@@ -423,7 +378,7 @@ describe('server and network faults', { concurrency: 3 }, () => {
         withEmulator(USERS, async (emu) => {
           emu.setFaults([{ route: 'users.list', ...c.fault }]);
           const started = Date.now();
-          const run = await guardedRun(['--config', emuConfig(emu, 'admin', { max_rate_limit_wait: 2 })]);
+          const run = await runTap(['--config', configFor(emu, 'admin', { max_rate_limit_wait: 2 })]);
           assert.ok(Date.now() - started < 5000, 'fails at once instead of waiting');
           const message = assertCleanFailure(run, 1);
           const match = new RegExp(
@@ -442,7 +397,7 @@ describe('server and network faults', { concurrency: 3 }, () => {
       withEmulator(
         USERS,
         async (emu) => {
-          const run = await guardedRun(['--config', emuConfig(emu, 'user', { max_rate_limit_wait: 2, page_size: 10 }), '--catalog', catalogOf(['users'])]);
+          const run = await runTap(['--config', configFor(emu, 'user', { max_rate_limit_wait: 2, page_size: 10 }), '--catalog', catalogOf(['users'])]);
           const message = assertCleanFailure(run, 1);
           assert.match(
             message,
@@ -468,38 +423,41 @@ describe('server and network faults', { concurrency: 3 }, () => {
   describe('credentials and permissions', { concurrency: 4 }, () => {
     test('token revoked mid-run: exit 1 with the 401 message, and STATE of the streams finished before', { timeout: 30_000 }, () =>
       withEmulator(USERS, async (emu) => {
-        const others = { '/api/v1/teams.list': 1, '/api/v1/rooms.get': 1, '/api/v1/channels.list': 4, '/api/v1/roles.list': 1, '/api/v1/subscriptions.get': 1 };
+        const others = STREAM_NAMES.filter((s) => s !== 'users');
+        /** Whether stdout so far holds a STATE with a bookmark of every other stream. */
+        const othersDone = (stdout: string): boolean =>
+          parseMessages(stdout.slice(0, stdout.lastIndexOf('\n') + 1)).some((m) => m.type === 'STATE' && others.every((s) => s in m.value!.bookmarks));
         // Slow users.list down so the other streams finish first: the hook below holds one of the
         // tap's request slots while it waits, and users pages could otherwise fill all of them.
         emu.setFaults([{ route: 'users.list', kind: 'slow', delayMs: 400, nth: [1, 2, 3] }]);
+        let tap: SpawnedTap | undefined;
         emu.onRequest('users.list', 4, async (_info, e) => {
-          await waitUntil(
-            () => Object.entries(others).every(([path, n]) => e.requests.filter((r) => r.path === path && r.status === 200).length >= n),
-            10_000,
-            'the other streams',
-          );
-          await sleep(300); // their STATE reaches stdout
+          await waitUntil(() => othersDone(tap?.stdoutSoFar() ?? ''), 10_000, 'the STATE of the other streams on stdout');
           e.revokeToken('admin');
         });
-        const run = await guardedRun(['--config', emuConfig(emu, 'admin', { page_size: 10 })]);
+        const raw = await withTap(['--config', configFor(emu, 'admin', { page_size: 10 })], {}, (t) => {
+          tap = t;
+          return t.done;
+        });
+        const run = { ...raw, messages: parseMessages(raw.stdout) };
         const message = assertCleanFailure(run, 1);
         assert.match(message, new RegExp(`^credentials rejected by ${escape(emu.url)} \\(401 on GET ${escape(USERS_PATH)}\\?offset=\\d+&count=10&sort=\\{"_id":1\\}\\): check user_id and token$`));
         const state = lastState(run.messages);
         assert.ok(state, 'a STATE was written');
-        assert.deepEqual(Object.keys(state.bookmarks).sort(), ['channels', 'roles', 'rooms', 'subscriptions', 'teams']);
+        assert.deepEqual(Object.keys(state.bookmarks).sort(), [...others].sort());
         assert.equal(state.bookmarks.rooms!.replication_key, '_updatedAt');
-        assertExactStreams(run.messages, emu, 'admin', ['teams', 'rooms', 'channels', 'roles', 'subscriptions']);
+        assertExactStreams(run.messages, emu, 'admin', others);
         const users = recordsOf(run.messages, 'users');
         assert.ok(users.length >= 10 && users.length < emu.expected('users').length, `some users (${users.length}) before the 401`);
         assert.equal(new Set(users.map((u) => u._id)).size, users.length, 'no duplicate users');
         assert.ok(!run.messages.some((m) => m.type === 'ACTIVATE_VERSION' && m.stream === 'users'));
-        recordRow({ group: 'auth', fault: 'token revoked after 4 pages of users.list', runs: 1, expected: emu.expected('users').length, emitted: users.length, duplicates: 0, outcome: `exit 1: ${message.replace(emu.url, '<endpoint>')}; STATE of 5 finished streams on stdout` });
+        recordRow({ group: 'auth', fault: 'token revoked after 4 pages of users.list', runs: 1, expected: emu.expected('users').length, emitted: users.length, duplicates: 0, outcome: `exit 1: ${message.replace(emu.url, '<endpoint>')}; STATE of ${others.length} finished streams on stdout` });
       }),
     );
 
     test('identity without permissions: 403 on users.list names the stream and the permission', { timeout: 20_000 }, () =>
       withEmulator(USERS, async (emu) => {
-        const run = await guardedRun(['--config', emuConfig(emu, 'restricted'), '--catalog', catalogOf(['users'])]);
+        const run = await runTap(['--config', configFor(emu, 'restricted'), '--catalog', catalogOf(['users'])]);
         const message = assertCleanFailure(run, 1);
         assert.equal(
           message,
@@ -512,7 +470,7 @@ describe('server and network faults', { concurrency: 3 }, () => {
 
     test('identity without permissions, every stream: the first 403 (channels or users) stops the run', { timeout: 20_000 }, () =>
       withEmulator(USERS, async (emu) => {
-        const run = await guardedRun(['--config', emuConfig(emu, 'restricted')]);
+        const run = await runTap(['--config', configFor(emu, 'restricted')]);
         const message = assertCleanFailure(run, 1);
         assert.match(
           message,
@@ -524,7 +482,7 @@ describe('server and network faults', { concurrency: 3 }, () => {
     test('a 403 fault on teams.list names the stream', { timeout: 20_000 }, () =>
       withEmulator(USERS, async (emu) => {
         emu.setFaults([{ route: 'teams.list', kind: '403' }]);
-        const run = await guardedRun(['--config', emuConfig(emu)]);
+        const run = await runTap(['--config', configFor(emu)]);
         const message = assertCleanFailure(run, 1);
         assert.equal(
           message,
@@ -538,7 +496,7 @@ describe('server and network faults', { concurrency: 3 }, () => {
       withEmulator(USERS, async (emu) => {
         const body = JSON.stringify({ success: false, error: 'The parameter "sort" is not allowed [error-invalid-params]', errorType: 'error-invalid-params' });
         emu.setFaults([{ route: 'users.list', kind: 'status', status: 400, body, contentType: 'application/json' }]);
-        const run = await guardedRun(['--config', emuConfig(emu)]);
+        const run = await runTap(['--config', configFor(emu)]);
         const message = assertCleanFailure(run, 1);
         assert.equal(message, `${firstUsersPage(100)} answered 400 (bad request): The parameter "sort" is not allowed [error-invalid-params]`);
         assert.equal(emu.stats().byRoute[USERS_PATH]!.requests, 1, 'a 400 is not retried');
@@ -549,7 +507,7 @@ describe('server and network faults', { concurrency: 3 }, () => {
     test('success: false with 200 is fatal, naming the request and the server\'s error', { timeout: 20_000 }, () =>
       withEmulator(USERS, async (emu) => {
         emu.setFaults([{ route: 'users.list', kind: 'success-false-200' }]);
-        const run = await guardedRun(['--config', emuConfig(emu)]);
+        const run = await runTap(['--config', configFor(emu)]);
         const message = assertCleanFailure(run, 1);
         assert.equal(message, `${firstUsersPage(100)} answered 200 with success: false: Something went wrong. [error-unknown]`);
       }),
@@ -586,7 +544,7 @@ describe('server and network faults', { concurrency: 3 }, () => {
             result.users.inserted.forEach((id) => inserted.add(id));
             result.users.deleted.forEach((id) => deleted.add(id));
           });
-          const run = await guardedRun(['--config', emuConfig(emu, 'admin', { page_size: 10, max_concurrency: c.concurrency }), '--catalog', catalogOf(['users'])]);
+          const run = await runTap(['--config', configFor(emu, 'admin', { page_size: 10, max_concurrency: c.concurrency }), '--catalog', catalogOf(['users'])]);
           assert.equal(run.code, 0, run.stderr);
           const ids = recordsOf(run.messages, 'users').map((u) => u._id);
           const emitted = new Set(ids);
@@ -622,7 +580,7 @@ const BIG = 20_000;
 describe('downstream and signals', { concurrency: 1 }, () => {
   test('a stalled reader: the tap stops reading the API and its RSS stays bounded', { timeout: 60_000 }, () =>
     withEmulator(BIG, async (emu) => {
-      const config = emuConfig(emu, 'admin', { request_timeout: 10 });
+      const config = configFor(emu, 'admin', { request_timeout: 10 });
       // Unpaused: the peak RSS of a normal run.
       let freePeak = 0;
       const freeRun = await withTap(['--config', config], {}, async (free) => {
@@ -633,7 +591,7 @@ describe('downstream and signals', { concurrency: 1 }, () => {
       emu.clearRequests();
 
       // Paused for 2.5 s after the first line.
-      const slow = spawnGuarded(['--config', config]);
+      const slow = spawnTap(['--config', config]);
       try {
         await slow.firstLine;
         slow.child.stdout.pause();
@@ -671,7 +629,7 @@ describe('downstream and signals', { concurrency: 1 }, () => {
   for (const level of ['info', 'warning']) {
     test(`the reader closes the pipe after one line: exit 141, only a warning (log level ${level})`, { timeout: 30_000 }, () =>
       withEmulator(20_000, async (emu) => {
-        const { first, run } = await withTap(['--config', emuConfig(emu)], { env: { TAP_ROCKETCHAT_LOGLEVEL: level } }, async (tap) => {
+        const { first, run } = await withTap(['--config', configFor(emu)], { env: { TAP_ROCKETCHAT_LOGLEVEL: level } }, async (tap) => {
           const line = await tap.firstLine;
           tap.child.stdout.destroy();
           return { first: line, run: await tap.done };
@@ -691,7 +649,7 @@ describe('downstream and signals', { concurrency: 1 }, () => {
   for (const [signal, code] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {
     test(`${signal} mid-run: exit ${code} within 3 s, stdout whole JSON lines`, { timeout: 30_000 }, () =>
       withEmulator(BIG, async (emu) => {
-        const { run, took } = await withTap(['--config', emuConfig(emu)], {}, async (tap) => {
+        const { run, took } = await withTap(['--config', configFor(emu)], {}, async (tap) => {
           await waitUntil(whileRunning(tap, () => tap.stdoutSoFar().length > 1_000_000), 20_000, '1 MB of output');
           const killedAt = performance.now();
           tap.child.kill(signal);
@@ -713,7 +671,7 @@ describe('downstream and signals', { concurrency: 1 }, () => {
   test('SIGTERM during a long rate-limit wait: exit 143 within 3 s', { timeout: 30_000 }, () =>
     withEmulator(USERS, async (emu) => {
       emu.setFaults([{ route: 'users.list', kind: '429', waitMs: 30_000 }]);
-      const { run, took } = await withTap(['--config', emuConfig(emu, 'admin', { max_rate_limit_wait: 120 })], {}, async (tap) => {
+      const { run, took } = await withTap(['--config', configFor(emu, 'admin', { max_rate_limit_wait: 120 })], {}, async (tap) => {
         await waitUntil(whileRunning(tap, () => emu.stats().fault429s > 0), 10_000, 'the 429');
         await sleep(200);
         const killedAt = performance.now();
@@ -731,7 +689,7 @@ describe('downstream and signals', { concurrency: 1 }, () => {
   test('SIGINT while a request stalls: exit 130 within 3 s', { timeout: 30_000 }, () =>
     withEmulator(USERS, async (emu) => {
       emu.setFaults([{ route: 'users.list', kind: 'stall' }]);
-      const { run, took } = await withTap(['--config', emuConfig(emu, 'admin', { request_timeout: 60 })], {}, async (tap) => {
+      const { run, took } = await withTap(['--config', configFor(emu, 'admin', { request_timeout: 60 })], {}, async (tap) => {
         await waitUntil(whileRunning(tap, () => emu.stats().faultsFired > 0), 10_000, 'the stall');
         await sleep(200);
         const killedAt = performance.now();
@@ -750,7 +708,7 @@ describe('signals while the reader is stalled', { concurrency: 2 }, () => {
   for (const [signal, code] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {
     test(`${signal} while the reader is stalled: exit ${code} within 3 s`, { timeout: 30_000 }, () =>
       withEmulator(20_000, async (emu) => {
-        const { run, took } = await withTap(['--config', emuConfig(emu)], {}, async (tap) => {
+        const { run, took } = await withTap(['--config', configFor(emu)], {}, async (tap) => {
           await tap.firstLine;
           tap.child.stdout.pause();
           await sleep(1000); // the tap is now blocked on a full pipe
@@ -798,11 +756,11 @@ test('large run with a 10 % fault rate over every route completes with exact out
     users,
     async (emu) => {
       emu.setFaults(faultMix(0.1));
-      const seen = new Map<string, Set<string>>(ALL_STREAMS.map((s) => [s, new Set<string>()]));
+      const seen = new Map<string, Set<string>>(STREAM_NAMES.map((s) => [s, new Set<string>()]));
       let duplicates = 0;
       let badLines = 0;
       const started = performance.now();
-      const tap = spawnGuarded(['--config', emuConfig(emu, 'admin', { page_size: 100, max_retries: 10, request_timeout: 0.5, max_concurrency: 4 })], {
+      const tap = spawnTap(['--config', configFor(emu, 'admin', { page_size: 100, max_retries: 10, request_timeout: 0.5, max_concurrency: 4 })], {
         keepStdout: false,
         timeoutMs: 3_500_000,
         onLine: (line) => {
@@ -832,7 +790,7 @@ test('large run with a 10 % fault rate over every route completes with exact out
       const stats = emu.stats();
       let expectedTotal = 0;
       let emittedTotal = 0;
-      for (const stream of ALL_STREAMS) {
+      for (const stream of STREAM_NAMES) {
         const expected = emu.expected(stream).map((d) => d._id as string);
         const got = seen.get(stream)!;
         expectedTotal += expected.length;

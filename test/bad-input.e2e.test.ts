@@ -8,11 +8,12 @@ import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Emulator } from '../emulator/index.js';
+import { STREAMS } from '../src/streams.js';
 import { fakeServer, send, type FakeServer, type Handler } from './support/fake-server.js';
 import { configFor, emulator } from './support/emulator.js';
 import { assertCleanFailure, errorLines, warningLines } from './support/log-lines.js';
 import { catalogOf, runTap, tempDir, writeJson } from './support/run-tap.js';
-import { lastState, recordsOf } from './support/singer.js';
+import { STREAM_NAMES, lastState, recordsOf } from './support/singer.js';
 
 /** The V8 text of JSON.parse's error for `text`, so "not valid JSON" messages can be asserted exactly. */
 function jsonErrorOf(text: string): string {
@@ -312,12 +313,12 @@ describe('bad input', { concurrency: 3 }, () => {
       {
         name: 'an unknown stream close to a known one',
         catalog: { streams: [{ tap_stream_id: 'user' }] },
-        message: (p) => `catalog ${p}: unknown stream "user" (did you mean "users"?); known streams: teams, rooms, channels, roles, subscriptions, users`,
+        message: (p) => `catalog ${p}: unknown stream "user" (did you mean "users"?); known streams: ${STREAM_NAMES.join(', ')}`,
       },
       {
         name: 'an unknown stream',
-        catalog: { streams: [{ tap_stream_id: 'messages' }] },
-        message: (p) => `catalog ${p}: unknown stream "messages"; known streams: teams, rooms, channels, roles, subscriptions, users`,
+        catalog: { streams: [{ tap_stream_id: 'weather' }] },
+        message: (p) => `catalog ${p}: unknown stream "weather"; known streams: ${STREAM_NAMES.join(', ')}`,
       },
       {
         name: 'an unsupported replication method',
@@ -444,7 +445,10 @@ describe('bad input', { concurrency: 3 }, () => {
       run(send(200, LOGIN_PAGE, { 'Content-Type': 'text/html' }), undefined, (message) =>
         assert.match(
           message,
-          /^GET \/api\/v1\/(teams\.list|rooms\.get|channels\.list|roles\.list|subscriptions\.get|users\.list)\S* failed after 2 attempts: answered 200 but the body is not JSON \(starts with "<!DOCTYPE html>.*"\): is http:\/\/127\.0\.0\.1:\d+ a Rocket\.Chat server\?$/,
+          new RegExp(
+            `^GET (${STREAMS.map((d) => d.path.replaceAll('.', '\\.')).join('|')})\\S* failed after 2 attempts: answered 200 but the body is not JSON ` +
+              '\\(starts with "<!DOCTYPE html>.*"\\): is http://127\\.0\\.0\\.1:\\d+ a Rocket\\.Chat server\\?$',
+          ),
         ),
       ));
 

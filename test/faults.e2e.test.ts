@@ -17,7 +17,7 @@ import { fakeServer, proxyTo } from './support/fake-server.js';
 import { recordRow } from './support/fault-matrix.js';
 import { configFor, withEmulator } from './support/emulator.js';
 import { assertCleanFailure, errorLines, warningLines } from './support/log-lines.js';
-import { catalogOf, runTap, spawnTap, waitUntil, whileRunning, withTap, type SpawnedTap } from './support/run-tap.js';
+import { catalogOf, runTap, spawnTap, waitUntil, whileRunning, withTap, type RawRun, type SpawnedTap } from './support/run-tap.js';
 import { STREAM_NAMES, assertExactStreams, assertWholeJsonLines, lastState, parseMessages, recordsOf, type SingerMessage } from './support/singer.js';
 
 const USERS = 300;
@@ -182,7 +182,7 @@ describe('server and network faults', { concurrency: 3 }, () => {
   describe('transient faults are retried and the run completes exactly', { concurrency: 4 }, () => {
     for (const s of TRANSIENT) {
       test(s.name, { timeout: 30_000 }, () =>
-        withEmulator(USERS, async (emu) => {
+        withEmulator({ data: { users: USERS } }, async (emu) => {
           emu.setFaults(s.faults);
           const run = await runTap(['--config', configFor(emu, 'admin', { page_size: 25, ...s.config })]);
           assert.equal(run.code, 0, run.stderr);
@@ -202,7 +202,7 @@ describe('server and network faults', { concurrency: 3 }, () => {
 
     test('the real rate limiter (ordinary user token, 4 calls per 1 s window): paced, no 429, exact', { timeout: 30_000 }, () =>
       withEmulator(
-        USERS,
+        { data: { users: USERS }, rateLimit: { calls: 4, windowMs: 1000 } },
         async (emu) => {
           const run = await runTap(['--config', configFor(emu, 'user', { page_size: 50 })]);
           assert.equal(run.code, 0, run.stderr);
@@ -212,7 +212,6 @@ describe('server and network faults', { concurrency: 3 }, () => {
           assert.ok(stats.byRoute[USERS_PATH]!.requests > 4, 'users.list needed more than one window');
           recordRow({ group: 'transient', fault: 'real limiter, 4 calls / 1 s (user token)', runs: 1, ...totals(checks), outcome: `exit 0, ${stats.rateLimited} 429s` });
         },
-        { rateLimit: { calls: 4, windowMs: 1000 } },
       ),
     );
   });
@@ -266,7 +265,7 @@ describe('server and network faults', { concurrency: 3 }, () => {
   describe('persistent faults: exit 1 after the retry limit, naming endpoint, reason and attempts', { concurrency: 4 }, () => {
     for (const p of PERSISTENT) {
       test(p.name, { timeout: 30_000 }, () =>
-        withEmulator(USERS, async (emu) => {
+        withEmulator({ data: { users: USERS } }, async (emu) => {
           emu.setFaults([{ route: 'users.list', ...p.fault }]);
           const run = await runTap(['--config', configFor(emu, 'admin', { max_retries: 2, ...p.config })]);
           const message = assertCleanFailure(run, 1);
@@ -294,7 +293,7 @@ describe('server and network faults', { concurrency: 3 }, () => {
       );
     }
   test('429s before the failures do not spend the retry budget nor skew the attempt count', { timeout: 30_000 }, () =>
-    withEmulator(USERS, async (emu) => {
+    withEmulator({ data: { users: USERS } }, async (emu) => {
       emu.setFaults([
         { route: 'users.list', kind: '429', nth: [1, 2], waitMs: 300 },
         { route: 'users.list', kind: 'status', status: 500, after: 2 },
@@ -329,7 +328,7 @@ describe('server and network faults', { concurrency: 3 }, () => {
   }
 
   test('a body slower than request_timeout, twice: retried, exact', { timeout: 30_000 }, () =>
-    withEmulator(USERS, async (emu) => {
+    withEmulator({ data: { users: USERS } }, async (emu) => {
       const front = await stallingBodyFront(emu, 2);
       try {
         const who = emu.identities.admin;
@@ -348,7 +347,7 @@ describe('server and network faults', { concurrency: 3 }, () => {
   );
 
   test('a body slower than request_timeout, always: exit 1 naming the stage', { timeout: 30_000 }, () =>
-    withEmulator(USERS, async (emu) => {
+    withEmulator({ data: { users: USERS } }, async (emu) => {
       const front = await stallingBodyFront(emu, Infinity);
       try {
         const run = await runTap(['--config', configFor(emu, 'admin', { endpoint: front.url, request_timeout: 0.3, max_retries: 2 })]);
@@ -375,7 +374,7 @@ describe('server and network faults', { concurrency: 3 }, () => {
     ];
     for (const c of cases) {
       test(c.name, { timeout: 20_000 }, () =>
-        withEmulator(USERS, async (emu) => {
+        withEmulator({ data: { users: USERS } }, async (emu) => {
           emu.setFaults([{ route: 'users.list', ...c.fault }]);
           const started = Date.now();
           const run = await runTap(['--config', configFor(emu, 'admin', { max_rate_limit_wait: 2 })]);
@@ -395,7 +394,7 @@ describe('server and network faults', { concurrency: 3 }, () => {
 
     test('the real limiter: a spent budget whose window resets after max_rate_limit_wait', { timeout: 20_000 }, () =>
       withEmulator(
-        USERS,
+        { data: { users: USERS }, rateLimit: { calls: 3, windowMs: 60_000 } },
         async (emu) => {
           const run = await runTap(['--config', configFor(emu, 'user', { max_rate_limit_wait: 2, page_size: 10 }), '--catalog', catalogOf(['users'])]);
           const message = assertCleanFailure(run, 1);
@@ -408,7 +407,6 @@ describe('server and network faults', { concurrency: 3 }, () => {
           assert.equal(emu.stats().rateLimited, 0, 'the pacer stopped before the server had to refuse');
           recordRow({ group: 'rate-limit-too-long', fault: 'real limiter, 3 calls / 60 s window', runs: 1, expected: emu.expected('users', 'user').length, emitted: recordsOf(run.messages, 'users').length, duplicates: 0, outcome: `exit 1: ${message.replace(emu.url, '<endpoint>')}` });
         },
-        { rateLimit: { calls: 3, windowMs: 60_000 } },
       ),
     );
   });
@@ -422,7 +420,7 @@ describe('server and network faults', { concurrency: 3 }, () => {
 
   describe('credentials and permissions', { concurrency: 4 }, () => {
     test('token revoked mid-run: exit 1 with the 401 message, and STATE of the streams finished before', { timeout: 30_000 }, () =>
-      withEmulator(USERS, async (emu) => {
+      withEmulator({ data: { users: USERS } }, async (emu) => {
         const others = STREAM_NAMES.filter((s) => s !== 'users');
         /** Whether stdout so far holds a STATE with a bookmark of every other stream. */
         const othersDone = (stdout: string): boolean =>
@@ -456,7 +454,7 @@ describe('server and network faults', { concurrency: 3 }, () => {
     );
 
     test('identity without permissions: 403 on users.list names the stream and the permission', { timeout: 20_000 }, () =>
-      withEmulator(USERS, async (emu) => {
+      withEmulator({ data: { users: USERS } }, async (emu) => {
         const run = await runTap(['--config', configFor(emu, 'restricted'), '--catalog', catalogOf(['users'])]);
         const message = assertCleanFailure(run, 1);
         assert.equal(
@@ -469,7 +467,7 @@ describe('server and network faults', { concurrency: 3 }, () => {
     );
 
     test('identity without permissions, every stream: the first 403 (channels or users) stops the run', { timeout: 20_000 }, () =>
-      withEmulator(USERS, async (emu) => {
+      withEmulator({ data: { users: USERS } }, async (emu) => {
         const run = await runTap(['--config', configFor(emu, 'restricted')]);
         const message = assertCleanFailure(run, 1);
         assert.match(
@@ -480,7 +478,7 @@ describe('server and network faults', { concurrency: 3 }, () => {
     );
 
     test('a 403 fault on teams.list names the stream', { timeout: 20_000 }, () =>
-      withEmulator(USERS, async (emu) => {
+      withEmulator({ data: { users: USERS } }, async (emu) => {
         emu.setFaults([{ route: 'teams.list', kind: '403' }]);
         const run = await runTap(['--config', configFor(emu)]);
         const message = assertCleanFailure(run, 1);
@@ -493,7 +491,7 @@ describe('server and network faults', { concurrency: 3 }, () => {
     );
 
     test('a 400 rejecting a parameter: exit 1 with the server\'s message', { timeout: 20_000 }, () =>
-      withEmulator(USERS, async (emu) => {
+      withEmulator({ data: { users: USERS } }, async (emu) => {
         const body = JSON.stringify({ success: false, error: 'The parameter "sort" is not allowed [error-invalid-params]', errorType: 'error-invalid-params' });
         emu.setFaults([{ route: 'users.list', kind: 'status', status: 400, body, contentType: 'application/json' }]);
         const run = await runTap(['--config', configFor(emu)]);
@@ -505,7 +503,7 @@ describe('server and network faults', { concurrency: 3 }, () => {
     );
 
     test('success: false with 200 is fatal, naming the request and the server\'s error', { timeout: 20_000 }, () =>
-      withEmulator(USERS, async (emu) => {
+      withEmulator({ data: { users: USERS } }, async (emu) => {
         emu.setFaults([{ route: 'users.list', kind: 'success-false-200' }]);
         const run = await runTap(['--config', configFor(emu)]);
         const message = assertCleanFailure(run, 1);
@@ -534,7 +532,7 @@ describe('server and network faults', { concurrency: 3 }, () => {
   describe('records inserted and deleted between page requests: each record that existed throughout is emitted exactly once', { concurrency: 4 }, () => {
     for (const c of CHURN) {
       test(c.name, { timeout: 30_000 }, () =>
-        withEmulator(USERS, async (emu) => {
+        withEmulator({ data: { users: USERS } }, async (emu) => {
           const initial = new Set(emu.expected('users').map((u) => u._id as string));
           const inserted = new Set<string>();
           const deleted = new Set<string>();
@@ -577,9 +575,17 @@ describe('server and network faults', { concurrency: 3 }, () => {
 
 const BIG = 20_000;
 
+/** Sends `signal` and waits for the tap to close: the run, and how long it took to stop. */
+async function signalAndWait(tap: SpawnedTap, signal: NodeJS.Signals): Promise<{ run: RawRun; took: number }> {
+  const killedAt = performance.now();
+  tap.child.kill(signal);
+  const run = await tap.done;
+  return { run, took: run.closedAt - killedAt };
+}
+
 describe('downstream and signals', { concurrency: 1 }, () => {
   test('a stalled reader: the tap stops reading the API and its RSS stays bounded', { timeout: 60_000 }, () =>
-    withEmulator(BIG, async (emu) => {
+    withEmulator({ data: { users: BIG } }, async (emu) => {
       const config = configFor(emu, 'admin', { request_timeout: 10 });
       // Unpaused: the peak RSS of a normal run.
       let freePeak = 0;
@@ -628,7 +634,7 @@ describe('downstream and signals', { concurrency: 1 }, () => {
 
   for (const level of ['info', 'warning']) {
     test(`the reader closes the pipe after one line: exit 141, only a warning (log level ${level})`, { timeout: 30_000 }, () =>
-      withEmulator(20_000, async (emu) => {
+      withEmulator({ data: { users: 20_000 } }, async (emu) => {
         const { first, run } = await withTap(['--config', configFor(emu)], { env: { TAP_ROCKETCHAT_LOGLEVEL: level } }, async (tap) => {
           const line = await tap.firstLine;
           tap.child.stdout.destroy();
@@ -648,13 +654,10 @@ describe('downstream and signals', { concurrency: 1 }, () => {
 
   for (const [signal, code] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {
     test(`${signal} mid-run: exit ${code} within 3 s, stdout whole JSON lines`, { timeout: 30_000 }, () =>
-      withEmulator(BIG, async (emu) => {
+      withEmulator({ data: { users: BIG } }, async (emu) => {
         const { run, took } = await withTap(['--config', configFor(emu)], {}, async (tap) => {
           await waitUntil(whileRunning(tap, () => tap.stdoutSoFar().length > 1_000_000), 20_000, '1 MB of output');
-          const killedAt = performance.now();
-          tap.child.kill(signal);
-          const result = await tap.done;
-          return { run: result, took: result.closedAt - killedAt };
+          return signalAndWait(tap, signal);
         });
         assert.equal(run.code, code, run.stderr);
         assert.ok(took < 3000, `stopped ${Math.round(took)} ms after ${signal}`);
@@ -668,55 +671,54 @@ describe('downstream and signals', { concurrency: 1 }, () => {
     );
   }
 
-  test('SIGTERM during a long rate-limit wait: exit 143 within 3 s', { timeout: 30_000 }, () =>
-    withEmulator(USERS, async (emu) => {
-      emu.setFaults([{ route: 'users.list', kind: '429', waitMs: 30_000 }]);
-      const { run, took } = await withTap(['--config', configFor(emu, 'admin', { max_rate_limit_wait: 120 })], {}, async (tap) => {
-        await waitUntil(whileRunning(tap, () => emu.stats().fault429s > 0), 10_000, 'the 429');
-        await sleep(200);
-        const killedAt = performance.now();
-        tap.child.kill('SIGTERM');
-        const result = await tap.done;
-        return { run: result, took: result.closedAt - killedAt };
-      });
-      assert.equal(run.code, 143, run.stderr);
-      assert.ok(took < 3000, `stopped ${Math.round(took)} ms after SIGTERM`);
-      assertWholeJsonLines(run.stdout);
-      recordRow({ group: 'downstream', fault: 'SIGTERM during a 30 s rate-limit wait', runs: 1, expected: emu.expected('users').length, emitted: 0, duplicates: 0, outcome: `exit 143 after ${Math.round(took)} ms` });
-    }),
-  );
-
-  test('SIGINT while a request stalls: exit 130 within 3 s', { timeout: 30_000 }, () =>
-    withEmulator(USERS, async (emu) => {
-      emu.setFaults([{ route: 'users.list', kind: 'stall' }]);
-      const { run, took } = await withTap(['--config', configFor(emu, 'admin', { request_timeout: 60 })], {}, async (tap) => {
-        await waitUntil(whileRunning(tap, () => emu.stats().faultsFired > 0), 10_000, 'the stall');
-        await sleep(200);
-        const killedAt = performance.now();
-        tap.child.kill('SIGINT');
-        const result = await tap.done;
-        return { run: result, took: result.closedAt - killedAt };
-      });
-      assert.equal(run.code, 130, run.stderr);
-      assert.ok(took < 3000, `stopped ${Math.round(took)} ms after SIGINT`);
-      assertWholeJsonLines(run.stdout);
-    }),
-  );
+  /** A signal while the tap waits on the server: it stops at once instead of finishing the wait. */
+  const BLOCKED: Array<{ name: string; signal: NodeJS.Signals; code: number; fault: FaultRule; config: Record<string, unknown>; waiting: (emu: Emulator) => boolean; row?: string }> = [
+    {
+      name: 'SIGTERM during a long rate-limit wait',
+      signal: 'SIGTERM',
+      code: 143,
+      fault: { route: 'users.list', kind: '429', waitMs: 30_000 },
+      config: { max_rate_limit_wait: 120 },
+      waiting: (emu) => emu.stats().fault429s > 0,
+      row: 'SIGTERM during a 30 s rate-limit wait',
+    },
+    {
+      name: 'SIGINT while a request stalls',
+      signal: 'SIGINT',
+      code: 130,
+      fault: { route: 'users.list', kind: 'stall' },
+      config: { request_timeout: 60 },
+      waiting: (emu) => emu.stats().faultsFired > 0,
+    },
+  ];
+  for (const b of BLOCKED) {
+    test(`${b.name}: exit ${b.code} within 3 s`, { timeout: 30_000 }, () =>
+      withEmulator({ data: { users: USERS } }, async (emu) => {
+        emu.setFaults([b.fault]);
+        const { run, took } = await withTap(['--config', configFor(emu, 'admin', b.config)], {}, async (tap) => {
+          await waitUntil(whileRunning(tap, () => b.waiting(emu)), 10_000, `the ${b.fault.kind} fault`);
+          await sleep(200);
+          return signalAndWait(tap, b.signal);
+        });
+        assert.equal(run.code, b.code, run.stderr);
+        assert.ok(took < 3000, `stopped ${Math.round(took)} ms after ${b.signal}`);
+        assertWholeJsonLines(run.stdout);
+        if (b.row) recordRow({ group: 'downstream', fault: b.row, runs: 1, expected: emu.expected('users').length, emitted: 0, duplicates: 0, outcome: `exit ${run.code} after ${Math.round(took)} ms` });
+      }),
+    );
+  }
 });
 
 describe('signals while the reader is stalled', { concurrency: 2 }, () => {
   for (const [signal, code] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {
     test(`${signal} while the reader is stalled: exit ${code} within 3 s`, { timeout: 30_000 }, () =>
-      withEmulator(20_000, async (emu) => {
+      withEmulator({ data: { users: 20_000 } }, async (emu) => {
         const { run, took } = await withTap(['--config', configFor(emu)], {}, async (tap) => {
           await tap.firstLine;
           tap.child.stdout.pause();
           await sleep(1000); // the tap is now blocked on a full pipe
-          const killedAt = performance.now();
-          tap.child.kill(signal);
           const resumeLater = setTimeout(() => tap.child.stdout.resume(), 5000);
-          const result = await tap.done.finally(() => clearTimeout(resumeLater));
-          return { run: result, took: result.closedAt - killedAt };
+          return signalAndWait(tap, signal).finally(() => clearTimeout(resumeLater));
         });
         recordRow({ group: 'downstream', fault: `${signal} while the reader is stalled`, runs: 1, expected: emu.expected('users').length, emitted: 0, duplicates: 0, outcome: `exit ${run.code} after ${Math.round(took)} ms` });
         assert.equal(run.code, code, run.stderr);
@@ -753,7 +755,7 @@ function faultMix(rate: number): FaultRule[] {
 test('large run with a 10 % fault rate over every route completes with exact output', { timeout: 3_600_000 }, () => {
   const users = Number(process.env.TAP_LARGE_RUN_USERS ?? 20_000);
   return withEmulator(
-    users,
+    { data: { users: users }, faultSeed: 20240601 },
     async (emu) => {
       emu.setFaults(faultMix(0.1));
       const seen = new Map<string, Set<string>>(STREAM_NAMES.map((s) => [s, new Set<string>()]));
@@ -805,6 +807,5 @@ test('large run with a 10 % fault rate over every route completes with exact out
       recordRow({ group: 'large', fault: `10 % mixed faults, ${users} users`, runs: 1, expected: expectedTotal, emitted: emittedTotal + duplicates, duplicates, outcome: summary });
       if (process.env.TAP_LARGE_RUN_USERS) console.log(summary);
     },
-    { faultSeed: 20240601 },
   );
 });

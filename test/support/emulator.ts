@@ -14,9 +14,9 @@ export function emulator(options: EmulatorOptions = {}): Promise<Emulator> {
   return startEmulator({ rateLimit: false, ...options });
 }
 
-/** An emulator with `users` users for `fn`, closed afterwards whatever `fn` does. */
-export async function withEmulator<T>(users: number, fn: (emu: Emulator) => Promise<T>, options: EmulatorOptions = {}): Promise<T> {
-  const emu = await emulator({ ...options, data: { ...options.data, users } });
+/** An emulator (see `emulator`) for `fn`, closed afterwards whatever `fn` does. */
+export async function withEmulator<T>(options: EmulatorOptions, fn: (emu: Emulator) => Promise<T>): Promise<T> {
+  const emu = await emulator(options);
   try {
     return await fn(emu);
   } finally {

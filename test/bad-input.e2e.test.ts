@@ -8,20 +8,22 @@ import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Emulator } from '../emulator/index.js';
+import { STREAMS } from '../src/streams.js';
 import { fakeServer, send, type FakeServer, type Handler } from './support/fake-server.js';
-import {
-  assertCleanFailure,
-  catalogOf,
-  emuConfig,
-  emulator,
-  errorLines,
-  guardedRun,
-  jsonErrorOf,
-  tempDir,
-  warningLines,
-  writeJson,
-} from './support/guarded-run.js';
-import { lastState, recordsOf } from './support/run-tap.js';
+import { configFor, emulator } from './support/emulator.js';
+import { assertCleanFailure, errorLines, warningLines } from './support/log-lines.js';
+import { catalogOf, runTap, tempDir, writeJson } from './support/run-tap.js';
+import { STREAM_NAMES, lastState, recordsOf } from './support/singer.js';
+
+/** The V8 text of JSON.parse's error for `text`, so "not valid JSON" messages can be asserted exactly. */
+function jsonErrorOf(text: string): string {
+  try {
+    JSON.parse(text);
+  } catch (err) {
+    return (err as Error).message;
+  }
+  throw new Error('text is valid JSON');
+}
 
 /** The environment without any TAP_ROCKETCHAT_* variable the developer may have set. */
 function cleanEnv(vars: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -34,7 +36,7 @@ function cleanEnv(vars: Record<string, string> = {}): NodeJS.ProcessEnv {
 const DEAD = { endpoint: 'http://127.0.0.1:9', user_id: 'aobEdbYhXfu5hkeqG', token: 'tok-bad-input-Zx9Qw8Er7Ty6', max_retries: 0, retry_backoff: 0.01 };
 
 async function failsWith(args: string[], message: string | ((line: string) => void), env?: NodeJS.ProcessEnv): Promise<void> {
-  const run = await guardedRun(args, { env: cleanEnv(env as Record<string, string>) });
+  const run = await runTap(args, { env: cleanEnv(env as Record<string, string>) });
   const line = assertCleanFailure(run, 2);
   if (typeof message === 'string') assert.equal(line, message);
   else message(line);
@@ -254,7 +256,7 @@ describe('bad input', { concurrency: 3 }, () => {
     after(() => emu.close());
 
     test('mistyped and unknown keys are named, the sync completes', async () => {
-      const run = await guardedRun(['--config', emuConfig(emu, 'admin', { pagesize: 10, colour: 'blue' }), '--catalog', catalogOf(['roles'])], { env: cleanEnv() });
+      const run = await runTap(['--config', configFor(emu, 'admin', { pagesize: 10, colour: 'blue' }), '--catalog', catalogOf(['roles'])], { env: cleanEnv() });
       assert.equal(run.code, 0, run.stderr);
       assert.deepEqual(warningLines(run.stderr), [
         'config: unknown setting "pagesize" is ignored (did you mean "page_size"?)',
@@ -264,13 +266,13 @@ describe('bad input', { concurrency: 3 }, () => {
     });
 
     test('an empty state file is no state (as Meltano writes it)', async () => {
-      const run = await guardedRun(['--config', emuConfig(emu), '--catalog', catalogOf(['roles']), '--state', writeJson(tempDir(), 'state.json', '')], { env: cleanEnv() });
+      const run = await runTap(['--config', configFor(emu), '--catalog', catalogOf(['roles']), '--state', writeJson(tempDir(), 'state.json', '')], { env: cleanEnv() });
       assert.equal(run.code, 0, run.stderr);
     });
 
     test('a saved STATE message is accepted as state; bookmarks of other streams are kept', async () => {
       const state = { type: 'STATE', value: { bookmarks: { rooms: { replication_key: '_updatedAt', replication_key_value: '2020-01-01T00:00:00.000Z' }, legacy: { x: 1 } } } };
-      const run = await guardedRun(['--config', emuConfig(emu), '--catalog', catalogOf(['roles']), '--state', writeJson(tempDir(), 'state.json', state)], { env: cleanEnv() });
+      const run = await runTap(['--config', configFor(emu), '--catalog', catalogOf(['roles']), '--state', writeJson(tempDir(), 'state.json', state)], { env: cleanEnv() });
       assert.equal(run.code, 0, run.stderr);
       assert.deepEqual(lastState(run.messages)!.bookmarks.legacy, { x: 1 });
       assert.equal(lastState(run.messages)!.bookmarks.rooms!.replication_key_value, '2020-01-01T00:00:00.000Z');
@@ -278,7 +280,7 @@ describe('bad input', { concurrency: 3 }, () => {
 
     test('a catalog that selects nothing: a warning, exit 0', async () => {
       const catalog = writeJson(tempDir(), 'catalog.json', { streams: [{ tap_stream_id: 'users', metadata: [{ breadcrumb: [], metadata: { selected: false } }] }] });
-      const run = await guardedRun(['--config', emuConfig(emu), '--catalog', catalog], { env: cleanEnv() });
+      const run = await runTap(['--config', configFor(emu), '--catalog', catalog], { env: cleanEnv() });
       assert.equal(run.code, 0, run.stderr);
       assert.deepEqual(warningLines(run.stderr), ['no stream is selected in the catalog: nothing to sync']);
     });
@@ -311,12 +313,12 @@ describe('bad input', { concurrency: 3 }, () => {
       {
         name: 'an unknown stream close to a known one',
         catalog: { streams: [{ tap_stream_id: 'user' }] },
-        message: (p) => `catalog ${p}: unknown stream "user" (did you mean "users"?); known streams: teams, rooms, channels, roles, subscriptions, users`,
+        message: (p) => `catalog ${p}: unknown stream "user" (did you mean "users"?); known streams: ${STREAM_NAMES.join(', ')}`,
       },
       {
         name: 'an unknown stream',
-        catalog: { streams: [{ tap_stream_id: 'messages' }] },
-        message: (p) => `catalog ${p}: unknown stream "messages"; known streams: teams, rooms, channels, roles, subscriptions, users`,
+        catalog: { streams: [{ tap_stream_id: 'weather' }] },
+        message: (p) => `catalog ${p}: unknown stream "weather"; known streams: ${STREAM_NAMES.join(', ')}`,
       },
       {
         name: 'an unsupported replication method',
@@ -422,7 +424,7 @@ describe('bad input', { concurrency: 3 }, () => {
       try {
         const config = writeJson(tempDir(), 'config.json', { ...DEAD, endpoint: server.url, max_retries: 1 });
         const args = ['--config', config, ...(streams ? ['--catalog', catalogOf(streams)] : [])];
-        const result = await guardedRun(args, { env: cleanEnv() });
+        const result = await runTap(args, { env: cleanEnv() });
         check(assertCleanFailure(result, 1), server);
         assert.equal(recordsOf(result.messages, 'users').length, 0);
       } finally {
@@ -443,7 +445,10 @@ describe('bad input', { concurrency: 3 }, () => {
       run(send(200, LOGIN_PAGE, { 'Content-Type': 'text/html' }), undefined, (message) =>
         assert.match(
           message,
-          /^GET \/api\/v1\/(teams\.list|rooms\.get|channels\.list|roles\.list|subscriptions\.get|users\.list)\S* failed after 2 attempts: answered 200 but the body is not JSON \(starts with "<!DOCTYPE html>.*"\): is http:\/\/127\.0\.0\.1:\d+ a Rocket\.Chat server\?$/,
+          new RegExp(
+            `^GET (${STREAMS.map((d) => d.path.replaceAll('.', '\\.')).join('|')})\\S* failed after 2 attempts: answered 200 but the body is not JSON ` +
+              '\\(starts with "<!DOCTYPE html>.*"\\): is http://127\\.0\\.0\\.1:\\d+ a Rocket\\.Chat server\\?$',
+          ),
         ),
       ));
 
@@ -482,7 +487,7 @@ describe('bad input', { concurrency: 3 }, () => {
       const server = await fakeServer(send(200, LOGIN_PAGE, { 'Content-Type': 'text/html' }));
       try {
         const config = writeJson(tempDir(), 'config.json', { ...DEAD, endpoint: server.url, max_retries: 0 });
-        const result = await guardedRun(['--config', config, '--test'], { env: cleanEnv() });
+        const result = await runTap(['--config', config, '--test'], { env: cleanEnv() });
         assert.equal(
           assertCleanFailure(result, 1),
           `GET /api/info failed after 1 attempt: answered 200 but the body is not JSON (starts with "<!DOCTYPE html> <html><head><title>Sign…"): is ${server.url} a Rocket.Chat server?`,

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { inspect } from 'node:util';
 import { RocketChatClient, type ClientOptions, type ResponseEvent } from '../src/client.js';
-import { createFakeClock, type FakeClock } from '../src/clock.js';
+import { createFakeClock, type FakeClock } from './support/fake-clock.js';
 import { HttpError, RateLimitWaitError } from '../src/errors.js';
 import { setLogSink } from '../src/log.js';
 

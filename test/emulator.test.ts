@@ -1,6 +1,8 @@
 /**
- * The Rocket.Chat API emulator against the reference facts (shared/reference/rocketchat-api.md):
- * real HTTP requests over loopback with global fetch.
+ * The Rocket.Chat API emulator against the facts in docs/rocketchat-api-notes.md
+ * (#authentication-and-permissions, #list-endpoints, #pagination, #sort-query-fields,
+ * #error-bodies, #rate-limiting, #incremental-reads-and-deletions): real HTTP requests over
+ * loopback with global fetch.
  */
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { startEmulator, type Emulator, type IdentityName, type StreamName } from '../emulator/index.js';
 import { compareCodePoints } from '../emulator/mongo.js';
 import { RateLimiter } from '../emulator/rate-limiter.js';
+import { withEmulator } from './support/emulator.js';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -477,8 +480,7 @@ describe('rate limiter', () => {
   test('10 calls per window per route; headers on every limited response; exact 429; bypass callers get no headers', async () => {
     const start = Date.UTC(2026, 0, 1, 0, 0, 0, 0);
     let now = start;
-    const emu = await startEmulator({ rateLimit: { calls: 10, windowMs: 3000 }, now: () => now });
-    try {
+    await withEmulator({ rateLimit: { calls: 10, windowMs: 3000 }, now: () => now }, async (emu) => {
       for (let i = 1; i <= 10; i++) {
         const r = await call(emu, '/api/v1/users.list', 'user');
         assert.equal(r.status, 200);
@@ -531,9 +533,7 @@ describe('rate limiter', () => {
       const s = emu.stats();
       assert.equal(s.rateLimited, 3);
       assert.equal(emu.requests.filter((r) => r.status === 429).length, 3);
-    } finally {
-      await emu.close();
-    }
+    });
   });
 
   test('the 429 message rounds the wait up to whole seconds; the limiter can be disabled and reconfigured', async () => {
@@ -547,8 +547,7 @@ describe('rate limiter', () => {
     assert.equal(d.headers['X-RateLimit-Reset'], String(now + 42_500));
     assert.equal(rl.hit('/api/v1/x', 'GET', 'other-ip', 'u').allowed, true, 'keyed by IP');
 
-    const emu = await startEmulator({ rateLimit: false });
-    try {
+    await withEmulator({}, async (emu) => {
       for (let i = 0; i < 12; i++) {
         const r = await call(emu, '/api/v1/me', 'user');
         assert.equal(r.status, 200);
@@ -560,9 +559,7 @@ describe('rate limiter', () => {
       assert.equal((await call(emu, '/api/v1/me', 'user')).status, 429);
       await fetch(`${emu.url}/_emulator/rate-limit`, { method: 'POST', body: JSON.stringify({ reset: true }) });
       assert.equal((await call(emu, '/api/v1/me', 'user')).status, 200);
-    } finally {
-      await emu.close();
-    }
+    });
   });
 });
 
@@ -570,8 +567,7 @@ describe('rate limiter', () => {
 
 describe('mutations', () => {
   test('rooms: updates, inserts and deletions show up in an incremental rooms.get; stamps strictly increase', async () => {
-    const emu = await startEmulator({ rateLimit: false });
-    try {
+    await withEmulator({}, async (emu) => {
       const first = await call(emu, '/api/v1/rooms.get');
       const bookmark = MAX_TS(first.body.update);
       const res = emu.mutate({ updateRooms: 3, insertRooms: 2, deleteRooms: 1 });
@@ -592,15 +588,12 @@ describe('mutations', () => {
       // nothing changed since the new bookmark
       const again = await call(emu, `/api/v1/rooms.get${qs({ updatedSince: MAX_TS(inc.body.update) > inc.body.remove[0]._deletedAt ? MAX_TS(inc.body.update) : inc.body.remove[0]._deletedAt })}`);
       assert.deepEqual(again.body, { update: [], remove: [], success: true });
-    } finally {
-      await emu.close();
-    }
+    });
   });
 
   test('subscriptions: update, join and leave; HTTP control route; stats', async () => {
     let now = Date.UTC(2020, 0, 1); // a clock behind the data: stamps still move forward
-    const emu = await startEmulator({ rateLimit: false, now: () => now });
-    try {
+    await withEmulator({ now: () => now }, async (emu) => {
       const before = emu.expected('subscriptions', 'user');
       const bookmark = MAX_TS(before);
       const r = await fetch(`${emu.url}/_emulator/mutate`, {
@@ -619,14 +612,11 @@ describe('mutations', () => {
       now += 1;
       const stats = await (await fetch(`${emu.url}/_emulator/stats`)).json() as Json;
       assert.equal(stats.dataVersion, 1);
-    } finally {
-      await emu.close();
-    }
+    });
   });
 
   test('users inserted and deleted between pages of users.list (onRequest hook)', async () => {
-    const emu = await startEmulator({ rateLimit: false });
-    try {
+    await withEmulator({}, async (emu) => {
       const total0 = emu.expected('users', 'admin').length;
       let fired = 0;
       emu.onRequest('users.list', 2, (info, e) => {
@@ -651,23 +641,18 @@ describe('mutations', () => {
       off();
       await call(emu, '/api/v1/roles.list');
       assert.deepEqual(every, [1, 2]);
-    } finally {
-      await emu.close();
-    }
+    });
   });
 
   test('teams and roles change too', async () => {
-    const emu = await startEmulator({ rateLimit: false });
-    try {
+    await withEmulator({}, async (emu) => {
       const teams0 = emu.expected('teams', 'admin').length;
       const roles0 = emu.expected('roles').length;
       const res = emu.mutate({ insertTeams: 1, insertRoles: 2, deleteRoles: 1 });
       assert.equal(emu.expected('teams', 'admin').length, teams0 + 1);
       assert.equal(emu.expected('roles').length, roles0 + 1);
       assert.ok(emu.expected('rooms', 'admin').some((r) => r._id === res.rooms.inserted[0] && r.teamMain));
-    } finally {
-      await emu.close();
-    }
+    });
   });
 });
 
@@ -856,8 +841,7 @@ describe('data', () => {
   });
 
   test('sizes are honoured; large responses are streamed as valid JSON', async () => {
-    const emu = await startEmulator({ data: { users: 6000, channels: 12, teams: 2, privateGroups: 3, directMessages: 8, discussions: 2 }, rateLimit: false });
-    try {
+    await withEmulator({ data: { users: 6000, channels: 12, teams: 2, privateGroups: 3, directMessages: 8, discussions: 2 } }, async (emu) => {
       const r = await call(emu, `/api/v1/users.list${qs({ count: 0 })}`);
       assert.equal(r.status, 200);
       assert.equal(r.body.count, r.body.total);
@@ -865,14 +849,11 @@ describe('data', () => {
       assert.equal(r.headers.get('content-length'), null, 'chunked');
       assert.equal(emu.dataset.teams.length, 2);
       assert.equal(emu.dataset.rooms.filter((x) => x.t === 'c' && !x.teamMain && !x.prid).length, 12);
-    } finally {
-      await emu.close();
-    }
+    });
   });
 
   test('control routes: stats, identities, requests log, revoke/restore', async () => {
-    const emu = await startEmulator({ rateLimit: false });
-    try {
+    await withEmulator({}, async (emu) => {
       await call(emu, '/api/v1/me', 'bot');
       const ids = (await call(emu, '/_emulator/identities', null)).body.identities;
       assert.equal(ids.admin.token, emu.identities.admin.token);
@@ -896,9 +877,7 @@ describe('data', () => {
       assert.deepEqual(everything.roles.records, emu.expected('roles', 'restricted'));
       assert.equal(everything.users.status, 403);
       assert.equal((await call(emu, '/_emulator/nope', null)).status, 404);
-    } finally {
-      await emu.close();
-    }
+    });
   });
 
   test('CLI prints {url, identities}, writes a tap config, stops on SIGTERM', async () => {

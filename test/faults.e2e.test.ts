@@ -3,7 +3,7 @@
  * server and network faults (transient and persistent), credentials revoked mid-run,
  * permissions, data changing under offset pagination, slow and closing downstream readers,
  * signals, and a large run with a 10 % fault rate. Every run goes through the secret guard
- * (test/support/guarded-run.ts).
+ * (test/support/run-tap.ts).
  *
  * FAULT_MATRIX_FILE=path collects one JSON line per scenario for the fault-matrix report.
  * TAP_LARGE_RUN_USERS=1000000 runs the large fault-rate test by hand at that size.
@@ -12,63 +12,18 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Emulator, FaultRule, MutationSpec } from '../emulator/index.js';
+import { STREAMS } from '../src/streams.js';
 import { fakeServer, proxyTo } from './support/fake-server.js';
 import { recordRow } from './support/fault-matrix.js';
-import {
-  ALL_STREAMS,
-  assertCleanFailure,
-  assertExactStreams,
-  assertWholeJsonLines,
-  catalogOf,
-  emuConfig,
-  emulator,
-  errorLines,
-  guardedRun,
-  spawnGuarded,
-  warningLines,
-  type SpawnedTap,
-} from './support/guarded-run.js';
-import { lastState, recordsOf, type SingerMessage } from './support/run-tap.js';
+import { configFor, withEmulator } from './support/emulator.js';
+import { assertCleanFailure, errorLines, warningLines } from './support/log-lines.js';
+import { catalogOf, runTap, spawnTap, waitUntil, whileRunning, withTap, type RawRun, type SpawnedTap } from './support/run-tap.js';
+import { STREAM_NAMES, assertExactStreams, assertWholeJsonLines, lastState, parseMessages, recordsOf, type SingerMessage } from './support/singer.js';
 
 const USERS = 300;
 const USERS_PATH = '/api/v1/users.list';
 /** The users.list request line of the first page, as the tap prints it. */
 const firstUsersPage = (count: number): string => `GET ${USERS_PATH}?offset=0&count=${count}&sort={"_id":1}`;
-
-async function waitUntil(condition: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
-
-/** Spawns the CLI for `fn`, and SIGKILLs it afterwards if a failed assertion left it running. */
-async function withTap<T>(args: string[], options: Parameters<typeof spawnGuarded>[1], fn: (tap: SpawnedTap) => Promise<T>): Promise<T> {
-  const tap = spawnGuarded(args, options);
-  try {
-    return await fn(tap);
-  } finally {
-    tap.stop();
-  }
-}
-
-/** waitUntil for a condition on a running tap: fails at once if the tap exited instead. */
-function whileRunning(tap: SpawnedTap, condition: () => boolean): () => boolean {
-  return () => {
-    if (tap.exited()) throw new Error('the tap exited before the condition was met');
-    return condition();
-  };
-}
-
-async function withEmulator<T>(users: number, fn: (emu: Emulator) => Promise<T>, options: Parameters<typeof emulator>[0] = {}): Promise<T> {
-  const emu = await emulator({ data: { users }, ...options });
-  try {
-    return await fn(emu);
-  } finally {
-    await emu.close();
-  }
-}
 
 /**
  * Every request that got a fault with a wait (429s, 503 + Retry-After) was retried no earlier
@@ -203,7 +158,7 @@ const TRANSIENT: Transient[] = [
     name: 'JSON without the records key',
     faults: spread({ kind: 'missing-key' }),
     fired: 4,
-    warning: /failed: answered 200 but the body has no "(teams|update|channels|roles|users)" array \(keys: success\); retrying in/,
+    warning: new RegExp(`failed: answered 200 but the body has no "(${[...new Set(STREAMS.map((s) => s.recordsKey))].join('|')})" array \\(keys: success\\); retrying in`),
   },
   {
     name: 'response slower than request_timeout',
@@ -227,9 +182,9 @@ describe('server and network faults', { concurrency: 3 }, () => {
   describe('transient faults are retried and the run completes exactly', { concurrency: 4 }, () => {
     for (const s of TRANSIENT) {
       test(s.name, { timeout: 30_000 }, () =>
-        withEmulator(USERS, async (emu) => {
+        withEmulator({ data: { users: USERS } }, async (emu) => {
           emu.setFaults(s.faults);
-          const run = await guardedRun(['--config', emuConfig(emu, 'admin', { page_size: 25, ...s.config })]);
+          const run = await runTap(['--config', configFor(emu, 'admin', { page_size: 25, ...s.config })]);
           assert.equal(run.code, 0, run.stderr);
           assert.deepEqual(errorLines(run.stderr), []);
           const checks = assertExactStreams(run.messages, emu);
@@ -247,9 +202,9 @@ describe('server and network faults', { concurrency: 3 }, () => {
 
     test('the real rate limiter (ordinary user token, 4 calls per 1 s window): paced, no 429, exact', { timeout: 30_000 }, () =>
       withEmulator(
-        USERS,
+        { data: { users: USERS }, rateLimit: { calls: 4, windowMs: 1000 } },
         async (emu) => {
-          const run = await guardedRun(['--config', emuConfig(emu, 'user', { page_size: 50 })]);
+          const run = await runTap(['--config', configFor(emu, 'user', { page_size: 50 })]);
           assert.equal(run.code, 0, run.stderr);
           const checks = assertExactStreams(run.messages, emu, 'user');
           const stats = emu.stats();
@@ -257,7 +212,6 @@ describe('server and network faults', { concurrency: 3 }, () => {
           assert.ok(stats.byRoute[USERS_PATH]!.requests > 4, 'users.list needed more than one window');
           recordRow({ group: 'transient', fault: 'real limiter, 4 calls / 1 s (user token)', runs: 1, ...totals(checks), outcome: `exit 0, ${stats.rateLimited} 429s` });
         },
-        { rateLimit: { calls: 4, windowMs: 1000 } },
       ),
     );
   });
@@ -311,9 +265,9 @@ describe('server and network faults', { concurrency: 3 }, () => {
   describe('persistent faults: exit 1 after the retry limit, naming endpoint, reason and attempts', { concurrency: 4 }, () => {
     for (const p of PERSISTENT) {
       test(p.name, { timeout: 30_000 }, () =>
-        withEmulator(USERS, async (emu) => {
+        withEmulator({ data: { users: USERS } }, async (emu) => {
           emu.setFaults([{ route: 'users.list', ...p.fault }]);
-          const run = await guardedRun(['--config', emuConfig(emu, 'admin', { max_retries: 2, ...p.config })]);
+          const run = await runTap(['--config', configFor(emu, 'admin', { max_retries: 2, ...p.config })]);
           const message = assertCleanFailure(run, 1);
           const prefix = `${firstUsersPage(100)} failed after 3 attempts: `;
           assert.ok(message.startsWith(prefix), message);
@@ -339,12 +293,12 @@ describe('server and network faults', { concurrency: 3 }, () => {
       );
     }
   test('429s before the failures do not spend the retry budget nor skew the attempt count', { timeout: 30_000 }, () =>
-    withEmulator(USERS, async (emu) => {
+    withEmulator({ data: { users: USERS } }, async (emu) => {
       emu.setFaults([
         { route: 'users.list', kind: '429', nth: [1, 2], waitMs: 300 },
         { route: 'users.list', kind: 'status', status: 500, after: 2 },
       ]);
-      const run = await guardedRun(['--config', emuConfig(emu, 'admin', { max_retries: 2 })]);
+      const run = await runTap(['--config', configFor(emu, 'admin', { max_retries: 2 })]);
       const message = assertCleanFailure(run, 1);
       assert.equal(message, `${firstUsersPage(100)} failed after 3 attempts (and 2 rate-limit waits): answered 500 (Internal server error)`);
       const warnings = warningLines(run.stderr).map((w) =>
@@ -374,12 +328,12 @@ describe('server and network faults', { concurrency: 3 }, () => {
   }
 
   test('a body slower than request_timeout, twice: retried, exact', { timeout: 30_000 }, () =>
-    withEmulator(USERS, async (emu) => {
+    withEmulator({ data: { users: USERS } }, async (emu) => {
       const front = await stallingBodyFront(emu, 2);
       try {
         const who = emu.identities.admin;
-        const config = emuConfig(emu, 'admin', { endpoint: front.url, request_timeout: 0.5, page_size: 50 });
-        const run = await guardedRun(['--config', config], { secrets: [who.token] });
+        const config = configFor(emu, 'admin', { endpoint: front.url, request_timeout: 0.5, page_size: 50 });
+        const run = await runTap(['--config', config], { secrets: [who.token] });
         assert.equal(run.code, 0, run.stderr);
         const checks = assertExactStreams(run.messages, emu);
         const warnings = warningLines(run.stderr);
@@ -393,10 +347,10 @@ describe('server and network faults', { concurrency: 3 }, () => {
   );
 
   test('a body slower than request_timeout, always: exit 1 naming the stage', { timeout: 30_000 }, () =>
-    withEmulator(USERS, async (emu) => {
+    withEmulator({ data: { users: USERS } }, async (emu) => {
       const front = await stallingBodyFront(emu, Infinity);
       try {
-        const run = await guardedRun(['--config', emuConfig(emu, 'admin', { endpoint: front.url, request_timeout: 0.3, max_retries: 2 })]);
+        const run = await runTap(['--config', configFor(emu, 'admin', { endpoint: front.url, request_timeout: 0.3, max_retries: 2 })]);
         const message = assertCleanFailure(run, 1);
         assert.equal(message, `${firstUsersPage(100)} failed after 3 attempts: timed out after 0.3 s while reading the body (40 bytes received)`);
         recordRow({ group: 'persistent', fault: 'body slower than request_timeout', runs: 1, expected: emu.expected('users').length, emitted: 0, duplicates: 0, outcome: `exit 1: ${message}` });
@@ -420,10 +374,10 @@ describe('server and network faults', { concurrency: 3 }, () => {
     ];
     for (const c of cases) {
       test(c.name, { timeout: 20_000 }, () =>
-        withEmulator(USERS, async (emu) => {
+        withEmulator({ data: { users: USERS } }, async (emu) => {
           emu.setFaults([{ route: 'users.list', ...c.fault }]);
           const started = Date.now();
-          const run = await guardedRun(['--config', emuConfig(emu, 'admin', { max_rate_limit_wait: 2 })]);
+          const run = await runTap(['--config', configFor(emu, 'admin', { max_rate_limit_wait: 2 })]);
           assert.ok(Date.now() - started < 5000, 'fails at once instead of waiting');
           const message = assertCleanFailure(run, 1);
           const match = new RegExp(
@@ -440,9 +394,9 @@ describe('server and network faults', { concurrency: 3 }, () => {
 
     test('the real limiter: a spent budget whose window resets after max_rate_limit_wait', { timeout: 20_000 }, () =>
       withEmulator(
-        USERS,
+        { data: { users: USERS }, rateLimit: { calls: 3, windowMs: 60_000 } },
         async (emu) => {
-          const run = await guardedRun(['--config', emuConfig(emu, 'user', { max_rate_limit_wait: 2, page_size: 10 }), '--catalog', catalogOf(['users'])]);
+          const run = await runTap(['--config', configFor(emu, 'user', { max_rate_limit_wait: 2, page_size: 10 }), '--catalog', catalogOf(['users'])]);
           const message = assertCleanFailure(run, 1);
           assert.match(
             message,
@@ -453,7 +407,6 @@ describe('server and network faults', { concurrency: 3 }, () => {
           assert.equal(emu.stats().rateLimited, 0, 'the pacer stopped before the server had to refuse');
           recordRow({ group: 'rate-limit-too-long', fault: 'real limiter, 3 calls / 60 s window', runs: 1, expected: emu.expected('users', 'user').length, emitted: recordsOf(run.messages, 'users').length, duplicates: 0, outcome: `exit 1: ${message.replace(emu.url, '<endpoint>')}` });
         },
-        { rateLimit: { calls: 3, windowMs: 60_000 } },
       ),
     );
   });
@@ -467,39 +420,42 @@ describe('server and network faults', { concurrency: 3 }, () => {
 
   describe('credentials and permissions', { concurrency: 4 }, () => {
     test('token revoked mid-run: exit 1 with the 401 message, and STATE of the streams finished before', { timeout: 30_000 }, () =>
-      withEmulator(USERS, async (emu) => {
-        const others = { '/api/v1/teams.list': 1, '/api/v1/rooms.get': 1, '/api/v1/channels.list': 4, '/api/v1/roles.list': 1, '/api/v1/subscriptions.get': 1 };
+      withEmulator({ data: { users: USERS } }, async (emu) => {
+        const others = STREAM_NAMES.filter((s) => s !== 'users');
+        /** Whether stdout so far holds a STATE with a bookmark of every other stream. */
+        const othersDone = (stdout: string): boolean =>
+          parseMessages(stdout.slice(0, stdout.lastIndexOf('\n') + 1)).some((m) => m.type === 'STATE' && others.every((s) => s in m.value!.bookmarks));
         // Slow users.list down so the other streams finish first: the hook below holds one of the
         // tap's request slots while it waits, and users pages could otherwise fill all of them.
         emu.setFaults([{ route: 'users.list', kind: 'slow', delayMs: 400, nth: [1, 2, 3] }]);
+        let tap: SpawnedTap | undefined;
         emu.onRequest('users.list', 4, async (_info, e) => {
-          await waitUntil(
-            () => Object.entries(others).every(([path, n]) => e.requests.filter((r) => r.path === path && r.status === 200).length >= n),
-            10_000,
-            'the other streams',
-          );
-          await sleep(300); // their STATE reaches stdout
+          await waitUntil(() => othersDone(tap?.stdoutSoFar() ?? ''), 10_000, 'the STATE of the other streams on stdout');
           e.revokeToken('admin');
         });
-        const run = await guardedRun(['--config', emuConfig(emu, 'admin', { page_size: 10 })]);
+        const raw = await withTap(['--config', configFor(emu, 'admin', { page_size: 10 })], {}, (t) => {
+          tap = t;
+          return t.done;
+        });
+        const run = { ...raw, messages: parseMessages(raw.stdout) };
         const message = assertCleanFailure(run, 1);
         assert.match(message, new RegExp(`^credentials rejected by ${escape(emu.url)} \\(401 on GET ${escape(USERS_PATH)}\\?offset=\\d+&count=10&sort=\\{"_id":1\\}\\): check user_id and token$`));
         const state = lastState(run.messages);
         assert.ok(state, 'a STATE was written');
-        assert.deepEqual(Object.keys(state.bookmarks).sort(), ['channels', 'roles', 'rooms', 'subscriptions', 'teams']);
+        assert.deepEqual(Object.keys(state.bookmarks).sort(), [...others].sort());
         assert.equal(state.bookmarks.rooms!.replication_key, '_updatedAt');
-        assertExactStreams(run.messages, emu, 'admin', ['teams', 'rooms', 'channels', 'roles', 'subscriptions']);
+        assertExactStreams(run.messages, emu, 'admin', others);
         const users = recordsOf(run.messages, 'users');
         assert.ok(users.length >= 10 && users.length < emu.expected('users').length, `some users (${users.length}) before the 401`);
         assert.equal(new Set(users.map((u) => u._id)).size, users.length, 'no duplicate users');
         assert.ok(!run.messages.some((m) => m.type === 'ACTIVATE_VERSION' && m.stream === 'users'));
-        recordRow({ group: 'auth', fault: 'token revoked after 4 pages of users.list', runs: 1, expected: emu.expected('users').length, emitted: users.length, duplicates: 0, outcome: `exit 1: ${message.replace(emu.url, '<endpoint>')}; STATE of 5 finished streams on stdout` });
+        recordRow({ group: 'auth', fault: 'token revoked after 4 pages of users.list', runs: 1, expected: emu.expected('users').length, emitted: users.length, duplicates: 0, outcome: `exit 1: ${message.replace(emu.url, '<endpoint>')}; STATE of ${others.length} finished streams on stdout` });
       }),
     );
 
     test('identity without permissions: 403 on users.list names the stream and the permission', { timeout: 20_000 }, () =>
-      withEmulator(USERS, async (emu) => {
-        const run = await guardedRun(['--config', emuConfig(emu, 'restricted'), '--catalog', catalogOf(['users'])]);
+      withEmulator({ data: { users: USERS } }, async (emu) => {
+        const run = await runTap(['--config', configFor(emu, 'restricted'), '--catalog', catalogOf(['users'])]);
         const message = assertCleanFailure(run, 1);
         assert.equal(
           message,
@@ -511,8 +467,8 @@ describe('server and network faults', { concurrency: 3 }, () => {
     );
 
     test('identity without permissions, every stream: the first 403 (channels or users) stops the run', { timeout: 20_000 }, () =>
-      withEmulator(USERS, async (emu) => {
-        const run = await guardedRun(['--config', emuConfig(emu, 'restricted')]);
+      withEmulator({ data: { users: USERS } }, async (emu) => {
+        const run = await runTap(['--config', configFor(emu, 'restricted')]);
         const message = assertCleanFailure(run, 1);
         assert.match(
           message,
@@ -522,9 +478,9 @@ describe('server and network faults', { concurrency: 3 }, () => {
     );
 
     test('a 403 fault on teams.list names the stream', { timeout: 20_000 }, () =>
-      withEmulator(USERS, async (emu) => {
+      withEmulator({ data: { users: USERS } }, async (emu) => {
         emu.setFaults([{ route: 'teams.list', kind: '403' }]);
-        const run = await guardedRun(['--config', emuConfig(emu)]);
+        const run = await runTap(['--config', configFor(emu)]);
         const message = assertCleanFailure(run, 1);
         assert.equal(
           message,
@@ -535,10 +491,10 @@ describe('server and network faults', { concurrency: 3 }, () => {
     );
 
     test('a 400 rejecting a parameter: exit 1 with the server\'s message', { timeout: 20_000 }, () =>
-      withEmulator(USERS, async (emu) => {
+      withEmulator({ data: { users: USERS } }, async (emu) => {
         const body = JSON.stringify({ success: false, error: 'The parameter "sort" is not allowed [error-invalid-params]', errorType: 'error-invalid-params' });
         emu.setFaults([{ route: 'users.list', kind: 'status', status: 400, body, contentType: 'application/json' }]);
-        const run = await guardedRun(['--config', emuConfig(emu)]);
+        const run = await runTap(['--config', configFor(emu)]);
         const message = assertCleanFailure(run, 1);
         assert.equal(message, `${firstUsersPage(100)} answered 400 (bad request): The parameter "sort" is not allowed [error-invalid-params]`);
         assert.equal(emu.stats().byRoute[USERS_PATH]!.requests, 1, 'a 400 is not retried');
@@ -547,9 +503,9 @@ describe('server and network faults', { concurrency: 3 }, () => {
     );
 
     test('success: false with 200 is fatal, naming the request and the server\'s error', { timeout: 20_000 }, () =>
-      withEmulator(USERS, async (emu) => {
+      withEmulator({ data: { users: USERS } }, async (emu) => {
         emu.setFaults([{ route: 'users.list', kind: 'success-false-200' }]);
-        const run = await guardedRun(['--config', emuConfig(emu)]);
+        const run = await runTap(['--config', configFor(emu)]);
         const message = assertCleanFailure(run, 1);
         assert.equal(message, `${firstUsersPage(100)} answered 200 with success: false: Something went wrong. [error-unknown]`);
       }),
@@ -576,7 +532,7 @@ describe('server and network faults', { concurrency: 3 }, () => {
   describe('records inserted and deleted between page requests: each record that existed throughout is emitted exactly once', { concurrency: 4 }, () => {
     for (const c of CHURN) {
       test(c.name, { timeout: 30_000 }, () =>
-        withEmulator(USERS, async (emu) => {
+        withEmulator({ data: { users: USERS } }, async (emu) => {
           const initial = new Set(emu.expected('users').map((u) => u._id as string));
           const inserted = new Set<string>();
           const deleted = new Set<string>();
@@ -586,7 +542,7 @@ describe('server and network faults', { concurrency: 3 }, () => {
             result.users.inserted.forEach((id) => inserted.add(id));
             result.users.deleted.forEach((id) => deleted.add(id));
           });
-          const run = await guardedRun(['--config', emuConfig(emu, 'admin', { page_size: 10, max_concurrency: c.concurrency }), '--catalog', catalogOf(['users'])]);
+          const run = await runTap(['--config', configFor(emu, 'admin', { page_size: 10, max_concurrency: c.concurrency }), '--catalog', catalogOf(['users'])]);
           assert.equal(run.code, 0, run.stderr);
           const ids = recordsOf(run.messages, 'users').map((u) => u._id);
           const emitted = new Set(ids);
@@ -619,10 +575,18 @@ describe('server and network faults', { concurrency: 3 }, () => {
 
 const BIG = 20_000;
 
+/** Sends `signal` and waits for the tap to close: the run, and how long it took to stop. */
+async function signalAndWait(tap: SpawnedTap, signal: NodeJS.Signals): Promise<{ run: RawRun; took: number }> {
+  const killedAt = performance.now();
+  tap.child.kill(signal);
+  const run = await tap.done;
+  return { run, took: run.closedAt - killedAt };
+}
+
 describe('downstream and signals', { concurrency: 1 }, () => {
   test('a stalled reader: the tap stops reading the API and its RSS stays bounded', { timeout: 60_000 }, () =>
-    withEmulator(BIG, async (emu) => {
-      const config = emuConfig(emu, 'admin', { request_timeout: 10 });
+    withEmulator({ data: { users: BIG } }, async (emu) => {
+      const config = configFor(emu, 'admin', { request_timeout: 10 });
       // Unpaused: the peak RSS of a normal run.
       let freePeak = 0;
       const freeRun = await withTap(['--config', config], {}, async (free) => {
@@ -633,7 +597,7 @@ describe('downstream and signals', { concurrency: 1 }, () => {
       emu.clearRequests();
 
       // Paused for 2.5 s after the first line.
-      const slow = spawnGuarded(['--config', config]);
+      const slow = spawnTap(['--config', config]);
       try {
         await slow.firstLine;
         slow.child.stdout.pause();
@@ -670,8 +634,8 @@ describe('downstream and signals', { concurrency: 1 }, () => {
 
   for (const level of ['info', 'warning']) {
     test(`the reader closes the pipe after one line: exit 141, only a warning (log level ${level})`, { timeout: 30_000 }, () =>
-      withEmulator(20_000, async (emu) => {
-        const { first, run } = await withTap(['--config', emuConfig(emu)], { env: { TAP_ROCKETCHAT_LOGLEVEL: level } }, async (tap) => {
+      withEmulator({ data: { users: 20_000 } }, async (emu) => {
+        const { first, run } = await withTap(['--config', configFor(emu)], { env: { TAP_ROCKETCHAT_LOGLEVEL: level } }, async (tap) => {
           const line = await tap.firstLine;
           tap.child.stdout.destroy();
           return { first: line, run: await tap.done };
@@ -690,13 +654,10 @@ describe('downstream and signals', { concurrency: 1 }, () => {
 
   for (const [signal, code] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {
     test(`${signal} mid-run: exit ${code} within 3 s, stdout whole JSON lines`, { timeout: 30_000 }, () =>
-      withEmulator(BIG, async (emu) => {
-        const { run, took } = await withTap(['--config', emuConfig(emu)], {}, async (tap) => {
+      withEmulator({ data: { users: BIG } }, async (emu) => {
+        const { run, took } = await withTap(['--config', configFor(emu)], {}, async (tap) => {
           await waitUntil(whileRunning(tap, () => tap.stdoutSoFar().length > 1_000_000), 20_000, '1 MB of output');
-          const killedAt = performance.now();
-          tap.child.kill(signal);
-          const result = await tap.done;
-          return { run: result, took: result.closedAt - killedAt };
+          return signalAndWait(tap, signal);
         });
         assert.equal(run.code, code, run.stderr);
         assert.ok(took < 3000, `stopped ${Math.round(took)} ms after ${signal}`);
@@ -710,55 +671,54 @@ describe('downstream and signals', { concurrency: 1 }, () => {
     );
   }
 
-  test('SIGTERM during a long rate-limit wait: exit 143 within 3 s', { timeout: 30_000 }, () =>
-    withEmulator(USERS, async (emu) => {
-      emu.setFaults([{ route: 'users.list', kind: '429', waitMs: 30_000 }]);
-      const { run, took } = await withTap(['--config', emuConfig(emu, 'admin', { max_rate_limit_wait: 120 })], {}, async (tap) => {
-        await waitUntil(whileRunning(tap, () => emu.stats().fault429s > 0), 10_000, 'the 429');
-        await sleep(200);
-        const killedAt = performance.now();
-        tap.child.kill('SIGTERM');
-        const result = await tap.done;
-        return { run: result, took: result.closedAt - killedAt };
-      });
-      assert.equal(run.code, 143, run.stderr);
-      assert.ok(took < 3000, `stopped ${Math.round(took)} ms after SIGTERM`);
-      assertWholeJsonLines(run.stdout);
-      recordRow({ group: 'downstream', fault: 'SIGTERM during a 30 s rate-limit wait', runs: 1, expected: emu.expected('users').length, emitted: 0, duplicates: 0, outcome: `exit 143 after ${Math.round(took)} ms` });
-    }),
-  );
-
-  test('SIGINT while a request stalls: exit 130 within 3 s', { timeout: 30_000 }, () =>
-    withEmulator(USERS, async (emu) => {
-      emu.setFaults([{ route: 'users.list', kind: 'stall' }]);
-      const { run, took } = await withTap(['--config', emuConfig(emu, 'admin', { request_timeout: 60 })], {}, async (tap) => {
-        await waitUntil(whileRunning(tap, () => emu.stats().faultsFired > 0), 10_000, 'the stall');
-        await sleep(200);
-        const killedAt = performance.now();
-        tap.child.kill('SIGINT');
-        const result = await tap.done;
-        return { run: result, took: result.closedAt - killedAt };
-      });
-      assert.equal(run.code, 130, run.stderr);
-      assert.ok(took < 3000, `stopped ${Math.round(took)} ms after SIGINT`);
-      assertWholeJsonLines(run.stdout);
-    }),
-  );
+  /** A signal while the tap waits on the server: it stops at once instead of finishing the wait. */
+  const BLOCKED: Array<{ name: string; signal: NodeJS.Signals; code: number; fault: FaultRule; config: Record<string, unknown>; waiting: (emu: Emulator) => boolean; row?: string }> = [
+    {
+      name: 'SIGTERM during a long rate-limit wait',
+      signal: 'SIGTERM',
+      code: 143,
+      fault: { route: 'users.list', kind: '429', waitMs: 30_000 },
+      config: { max_rate_limit_wait: 120 },
+      waiting: (emu) => emu.stats().fault429s > 0,
+      row: 'SIGTERM during a 30 s rate-limit wait',
+    },
+    {
+      name: 'SIGINT while a request stalls',
+      signal: 'SIGINT',
+      code: 130,
+      fault: { route: 'users.list', kind: 'stall' },
+      config: { request_timeout: 60 },
+      waiting: (emu) => emu.stats().faultsFired > 0,
+    },
+  ];
+  for (const b of BLOCKED) {
+    test(`${b.name}: exit ${b.code} within 3 s`, { timeout: 30_000 }, () =>
+      withEmulator({ data: { users: USERS } }, async (emu) => {
+        emu.setFaults([b.fault]);
+        const { run, took } = await withTap(['--config', configFor(emu, 'admin', b.config)], {}, async (tap) => {
+          await waitUntil(whileRunning(tap, () => b.waiting(emu)), 10_000, `the ${b.fault.kind} fault`);
+          await sleep(200);
+          return signalAndWait(tap, b.signal);
+        });
+        assert.equal(run.code, b.code, run.stderr);
+        assert.ok(took < 3000, `stopped ${Math.round(took)} ms after ${b.signal}`);
+        assertWholeJsonLines(run.stdout);
+        if (b.row) recordRow({ group: 'downstream', fault: b.row, runs: 1, expected: emu.expected('users').length, emitted: 0, duplicates: 0, outcome: `exit ${run.code} after ${Math.round(took)} ms` });
+      }),
+    );
+  }
 });
 
 describe('signals while the reader is stalled', { concurrency: 2 }, () => {
   for (const [signal, code] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {
     test(`${signal} while the reader is stalled: exit ${code} within 3 s`, { timeout: 30_000 }, () =>
-      withEmulator(20_000, async (emu) => {
-        const { run, took } = await withTap(['--config', emuConfig(emu)], {}, async (tap) => {
+      withEmulator({ data: { users: 20_000 } }, async (emu) => {
+        const { run, took } = await withTap(['--config', configFor(emu)], {}, async (tap) => {
           await tap.firstLine;
           tap.child.stdout.pause();
           await sleep(1000); // the tap is now blocked on a full pipe
-          const killedAt = performance.now();
-          tap.child.kill(signal);
           const resumeLater = setTimeout(() => tap.child.stdout.resume(), 5000);
-          const result = await tap.done.finally(() => clearTimeout(resumeLater));
-          return { run: result, took: result.closedAt - killedAt };
+          return signalAndWait(tap, signal).finally(() => clearTimeout(resumeLater));
         });
         recordRow({ group: 'downstream', fault: `${signal} while the reader is stalled`, runs: 1, expected: emu.expected('users').length, emitted: 0, duplicates: 0, outcome: `exit ${run.code} after ${Math.round(took)} ms` });
         assert.equal(run.code, code, run.stderr);
@@ -795,14 +755,14 @@ function faultMix(rate: number): FaultRule[] {
 test('large run with a 10 % fault rate over every route completes with exact output', { timeout: 3_600_000 }, () => {
   const users = Number(process.env.TAP_LARGE_RUN_USERS ?? 20_000);
   return withEmulator(
-    users,
+    { data: { users: users }, faultSeed: 20240601 },
     async (emu) => {
       emu.setFaults(faultMix(0.1));
-      const seen = new Map<string, Set<string>>(ALL_STREAMS.map((s) => [s, new Set<string>()]));
+      const seen = new Map<string, Set<string>>(STREAM_NAMES.map((s) => [s, new Set<string>()]));
       let duplicates = 0;
       let badLines = 0;
       const started = performance.now();
-      const tap = spawnGuarded(['--config', emuConfig(emu, 'admin', { page_size: 100, max_retries: 10, request_timeout: 0.5, max_concurrency: 4 })], {
+      const tap = spawnTap(['--config', configFor(emu, 'admin', { page_size: 100, max_retries: 10, request_timeout: 0.5, max_concurrency: 4 })], {
         keepStdout: false,
         timeoutMs: 3_500_000,
         onLine: (line) => {
@@ -832,7 +792,7 @@ test('large run with a 10 % fault rate over every route completes with exact out
       const stats = emu.stats();
       let expectedTotal = 0;
       let emittedTotal = 0;
-      for (const stream of ALL_STREAMS) {
+      for (const stream of STREAM_NAMES) {
         const expected = emu.expected(stream).map((d) => d._id as string);
         const got = seen.get(stream)!;
         expectedTotal += expected.length;
@@ -847,6 +807,5 @@ test('large run with a 10 % fault rate over every route completes with exact out
       recordRow({ group: 'large', fault: `10 % mixed faults, ${users} users`, runs: 1, expected: expectedTotal, emitted: emittedTotal + duplicates, duplicates, outcome: summary });
       if (process.env.TAP_LARGE_RUN_USERS) console.log(summary);
     },
-    { faultSeed: 20240601 },
   );
 });

@@ -1,8 +1,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startEmulator, type Emulator } from '../emulator/index.js';
-import { lastState, recordsOf, runTap, tempDir, writeJson, type SingerMessage } from './support/run-tap.js';
-import { STREAM_NAMES, assertSameIds, configFor, idsOf, runChecked } from './support/emulated-run.js';
+import type { Emulator } from '../emulator/index.js';
+import { configFor, emulator } from './support/emulator.js';
+import { runTap, tempDir, writeJson } from './support/run-tap.js';
+import { STREAM_NAMES, assertSameRecords, idsOf, lastState, recordsOf, type SingerMessage } from './support/singer.js';
 
 type State = NonNullable<SingerMessage['value']>;
 
@@ -23,7 +24,7 @@ describe('incremental sync of rooms and subscriptions, with deletions', () => {
   let dir: string;
   let config: string;
   before(async () => {
-    emu = await startEmulator({ data: { users: 300, seed: 21 } });
+    emu = await emulator({ data: { users: 300, seed: 21 } });
     dir = tempDir();
     config = configFor(emu, 'admin', {}, dir);
   });
@@ -32,7 +33,7 @@ describe('incremental sync of rooms and subscriptions, with deletions', () => {
   async function sync(state?: State, extra: string[] = []) {
     const args = ['--config', config, ...extra];
     if (state) args.push('--state', writeJson(dir, `state-${Date.now()}-${Math.random()}.json`, state));
-    const run = await runChecked(emu, 'admin', args);
+    const run = await runTap(args);
     assert.equal(run.code, 0, run.stderr);
     return run;
   }
@@ -52,14 +53,14 @@ describe('incremental sync of rooms and subscriptions, with deletions', () => {
     const second = await sync(state1);
 
     const rooms = recordsOf(second.messages, 'rooms');
-    assertSameIds(changed(rooms), emu.expected('rooms', 'admin', { updatedSince: roomsMark }), 'changed rooms');
-    assertSameIds(deletions(rooms).map((r) => ({ _id: r._id })), emu.expectedRemove('rooms', 'admin', roomsMark), 'deleted rooms');
+    assertSameRecords(changed(rooms), emu.expected('rooms', 'admin', { updatedSince: roomsMark }), 'changed rooms');
+    assertSameRecords(deletions(rooms).map((r) => ({ _id: r._id })), emu.expectedRemove('rooms', 'admin', roomsMark), 'deleted rooms');
     assert.ok(deletions(rooms).some((r) => mutation.rooms.deleted.includes(r._id as string)), 'the room deleted by the mutation is reported');
     for (const d of deletions(rooms)) assert.deepEqual(Object.keys(d).sort(), ['_id', '_sdc_deleted_at']);
 
     const subs = recordsOf(second.messages, 'subscriptions');
-    assertSameIds(changed(subs), emu.expected('subscriptions', 'admin', { updatedSince: subsMark }), 'changed subscriptions');
-    assertSameIds(deletions(subs).map((r) => ({ _id: r._id })), emu.expectedRemove('subscriptions', 'admin', subsMark), 'deleted subscriptions');
+    assertSameRecords(changed(subs), emu.expected('subscriptions', 'admin', { updatedSince: subsMark }), 'changed subscriptions');
+    assertSameRecords(deletions(subs).map((r) => ({ _id: r._id })), emu.expectedRemove('subscriptions', 'admin', subsMark), 'deleted subscriptions');
     assert.ok(changed(subs).length >= 3 && deletions(subs).length >= 1);
 
     // The request asked from 2 s before the bookmark (the overlap window).
@@ -67,7 +68,7 @@ describe('incremental sync of rooms and subscriptions, with deletions', () => {
     assert.equal(roomsRequest.query.updatedSince, new Date(Date.parse(roomsMark) - 2000).toISOString());
 
     const users = recordsOf(second.messages, 'users');
-    assertSameIds(users, emu.expected('users', 'admin'), 'users after inserts and deletes');
+    assertSameRecords(users, emu.expected('users', 'admin'), 'users after inserts and deletes');
     assert.ok(second.messages.some((m) => m.type === 'ACTIVATE_VERSION' && m.stream === 'users'));
 
     const state2 = lastState(second.messages)!;
@@ -104,7 +105,7 @@ describe('incremental sync of rooms and subscriptions, with deletions', () => {
     }
     emu.clearRequests();
     const run = await sync(state, ['--catalog', writeJson(dir, 'full.json', catalog)]);
-    assertSameIds(recordsOf(run.messages, 'rooms'), emu.expected('rooms', 'admin'), 'rooms');
+    assertSameRecords(recordsOf(run.messages, 'rooms'), emu.expected('rooms', 'admin'), 'rooms');
     assert.equal(emu.requests.find((r) => r.path === '/api/v1/rooms.get')!.query.updatedSince, undefined);
     assert.ok(run.messages.some((m) => m.type === 'ACTIVATE_VERSION' && m.stream === 'rooms'));
     const finalState = lastState(run.messages)!;
@@ -115,18 +116,18 @@ describe('incremental sync of rooms and subscriptions, with deletions', () => {
     const start = '2026-01-01T00:00:00.000Z';
     const startConfig = configFor(emu, 'admin', { start_date: '2026-01-01' }, dir);
     emu.clearRequests();
-    const run = await runChecked(emu, 'admin', ['--config', startConfig]);
+    const run = await runTap(['--config', startConfig]);
     assert.equal(run.code, 0, run.stderr);
     assert.equal(emu.requests.find((r) => r.path === '/api/v1/rooms.get')!.query.updatedSince, start);
-    assertSameIds(changed(recordsOf(run.messages, 'rooms')), emu.expected('rooms', 'admin', { updatedSince: start }), 'rooms since start_date');
-    assertSameIds(recordsOf(run.messages, 'users'), emu.expected('users', 'admin'), 'full-table streams ignore start_date');
+    assertSameRecords(changed(recordsOf(run.messages, 'rooms')), emu.expected('rooms', 'admin', { updatedSince: start }), 'rooms since start_date');
+    assertSameRecords(recordsOf(run.messages, 'users'), emu.expected('users', 'admin'), 'full-table streams ignore start_date');
   });
 });
 
 describe('a run killed mid-stream and resumed from its last STATE', () => {
   let emu: Emulator;
   before(async () => {
-    emu = await startEmulator({ data: { users: 6000, seed: 8 }, latencyMs: 2 });
+    emu = await emulator({ data: { users: 6000, seed: 8 }, latencyMs: 2 });
   });
   after(() => emu.close());
 
@@ -145,7 +146,7 @@ describe('a run killed mid-stream and resumed from its last STATE', () => {
     const state = lastState(partial)!;
     assert.ok(recordsOf(partial, 'users').length < emu.expected('users', 'admin').length, `killed before the end (${userRecords} users)`);
 
-    const resumed = await runChecked(emu, 'admin', ['--config', config, '--state', writeJson(dir, 'state.json', state)]);
+    const resumed = await runTap(['--config', config, '--state', writeJson(dir, 'state.json', state)]);
     assert.equal(resumed.code, 0, resumed.stderr);
     for (const stream of STREAM_NAMES) {
       const seen = new Set([...recordsOf(partial, stream), ...recordsOf(resumed.messages, stream)].map((r) => r._id));

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createFakeClock, type FakeClock } from '../src/clock.js';
+import { createFakeClock, type FakeClock } from './support/fake-clock.js';
 import { BudgetWaitTooLongError, RateLimitPacer } from '../src/rate-limit.js';
 
 const WINDOW_MS = 60_000;

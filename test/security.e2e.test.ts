@@ -1,6 +1,6 @@
 /**
  * Security of the built CLI: the token never reaches stdout, stderr, METRIC lines, errors, debug
- * output or STATE (the guard in test/support/guarded-run.ts checks every run, including
+ * output or STATE (the guard in test/support/run-tap.ts checks every run, including
  * --debug ones); error messages never echo request headers; TLS certificates are always verified.
  */
 import assert from 'node:assert/strict';
@@ -8,18 +8,10 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Emulator } from '../emulator/index.js';
 import { fakeHttpsServer, fakeServer, hasOpenssl, proxyTo, selfSignedCert, type FakeServer, type Handler } from './support/fake-server.js';
-import {
-  assertCleanFailure,
-  assertExactStreams,
-  catalogOf,
-  emuConfig,
-  emulator,
-  errorLines,
-  guardedRun,
-  tempDir,
-  warningLines,
-  writeJson,
-} from './support/guarded-run.js';
+import { configFor, emulator } from './support/emulator.js';
+import { assertCleanFailure, errorLines, warningLines } from './support/log-lines.js';
+import { catalogOf, runTap, tempDir, writeJson } from './support/run-tap.js';
+import { assertExactStreams } from './support/singer.js';
 
 const DEBUG_ENV = { TAP_ROCKETCHAT_LOGLEVEL: 'debug' };
 
@@ -38,7 +30,7 @@ describe('the token stays secret, --debug included', { concurrency: 4 }, () => {
         { route: '*', kind: 'missing-key', every: 7, times: 1 },
         { route: 'users.list', kind: '429', nth: 2, waitMs: 300 },
       ]);
-      const run = await guardedRun(['--config', emuConfig(own, 'admin', { page_size: 50 }), '--debug'], { env: DEBUG_ENV });
+      const run = await runTap(['--config', configFor(own, 'admin', { page_size: 50 }), '--debug'], { env: DEBUG_ENV });
       assert.equal(run.code, 0, run.stderr);
       assert.ok(warningLines(run.stderr).length >= 3, `retry and wait warnings were logged:\n${run.stderr}`);
       assert.match(run.stderr, /METRIC: /);
@@ -49,7 +41,7 @@ describe('the token stays secret, --debug included', { concurrency: 4 }, () => {
   });
 
   test('a failing run with --debug prints a stack trace, still without the token', async () => {
-    const run = await guardedRun(['--config', emuConfig(emu, 'restricted'), '--catalog', catalogOf(['users']), '--debug'], { env: DEBUG_ENV });
+    const run = await runTap(['--config', configFor(emu, 'restricted'), '--catalog', catalogOf(['users']), '--debug'], { env: DEBUG_ENV });
     assert.equal(run.code, 1);
     assert.match(run.stderr, /\n\s+at /, 'the stack is there with --debug');
     assert.equal(errorLines(run.stderr).length, 1);
@@ -58,13 +50,13 @@ describe('the token stays secret, --debug included', { concurrency: 4 }, () => {
   test('--config ENV with --debug', async () => {
     const who = emu.identities.bot;
     const env = { ...DEBUG_ENV, TAP_ROCKETCHAT_ENDPOINT: emu.url, TAP_ROCKETCHAT_USER_ID: who.userId, TAP_ROCKETCHAT_TOKEN: who.token, TAP_ROCKETCHAT_RETRY_BACKOFF: '0.01' };
-    const run = await guardedRun(['--config', 'ENV', '--catalog', catalogOf(['roles', 'users']), '--debug'], { env });
+    const run = await runTap(['--config', 'ENV', '--catalog', catalogOf(['roles', 'users']), '--debug'], { env });
     assert.equal(run.code, 0, run.stderr);
     assertExactStreams(run.messages, emu, 'bot', ['roles', 'users']);
   });
 
   test('--test with --debug', async () => {
-    const run = await guardedRun(['--config', emuConfig(emu, 'user'), '--test', '--debug'], { env: DEBUG_ENV });
+    const run = await runTap(['--config', configFor(emu, 'user'), '--test', '--debug'], { env: DEBUG_ENV });
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stderr, /connection test passed/);
   });
@@ -72,7 +64,7 @@ describe('the token stays secret, --debug included', { concurrency: 4 }, () => {
   test('a revoked token with --debug: the 401 message does not quote it', async () => {
     emu.revokeToken('app');
     try {
-      const run = await guardedRun(['--config', emuConfig(emu, 'app'), '--catalog', catalogOf(['roles']), '--debug'], { env: DEBUG_ENV });
+      const run = await runTap(['--config', configFor(emu, 'app'), '--catalog', catalogOf(['roles']), '--debug'], { env: DEBUG_ENV });
       assert.equal(run.code, 1);
       assert.match(errorLines(run.stderr)[0]!, /^credentials rejected by http:\/\/127\.0\.0\.1:\d+ \(401 on GET \/api\/v1\/roles\.list\): check user_id and token$/);
     } finally {
@@ -85,7 +77,7 @@ describe('the token stays secret, --debug included', { concurrency: 4 }, () => {
     const token = 'Kq3vT9xYb2LmN8pRs4WdZ7hJc1FgUe6Ao0iXyMtBnQ';
     const text = `{"endpoint": "${emu.url}", "user_id": "${emu.identities.admin.userId}", "token": ${token}}`;
     const path = writeJson(tempDir(), 'config.json', text);
-    const run = await guardedRun(['--config', path], { secrets: [token] });
+    const run = await runTap(['--config', path], { secrets: [token] });
     const message = assertCleanFailure(run, 2);
     assert.ok(message.startsWith(`config file ${path} is not valid JSON`), message);
     assert.ok(!run.stderr.includes(token.slice(0, 6)), `the start of the token is printed: ${message}`);
@@ -112,7 +104,7 @@ describe('error messages never echo request headers', { concurrency: 4 }, () => 
       const server: FakeServer = await fakeServer(c.handler);
       try {
         const config = writeJson(tempDir(), 'config.json', { endpoint: server.url, user_id: USER_ID, token: TOKEN, max_retries: 1, retry_backoff: 0.01, max_rate_limit_wait: 60 });
-        const run = await guardedRun(['--config', config, '--catalog', catalogOf(['users'])], { secrets: [TOKEN] });
+        const run = await runTap(['--config', config, '--catalog', catalogOf(['users'])], { secrets: [TOKEN] });
         const message = assertCleanFailure(run, 1);
         assert.ok(server.requests.length > 0 && server.requests[0]!.headers['x-auth-token'] === TOKEN, 'the server got the credentials');
         assert.ok(!message.includes(USER_ID), `the user id is echoed: ${message}`);
@@ -153,7 +145,7 @@ describe('TLS certificates are always verified', { concurrency: 4, skip: hasOpen
   };
 
   test('a self-signed certificate: exit 1, a clear certificate message', async () => {
-    const run = await guardedRun(['--config', config(good), '--catalog', catalogOf(['roles'])], { env: { NODE_EXTRA_CA_CERTS: undefined } });
+    const run = await runTap(['--config', config(good), '--catalog', catalogOf(['roles'])], { env: { NODE_EXTRA_CA_CERTS: undefined } });
     const message = assertCleanFailure(run, 1);
     const host = new URL(good.url).host;
     assert.equal(
@@ -163,13 +155,13 @@ describe('TLS certificates are always verified', { concurrency: 4, skip: hasOpen
   });
 
   test('the same certificate trusted through NODE_EXTRA_CA_CERTS: the sync succeeds', async () => {
-    const run = await guardedRun(['--config', config(good)], { env: { NODE_EXTRA_CA_CERTS: cert.certPath } });
+    const run = await runTap(['--config', config(good)], { env: { NODE_EXTRA_CA_CERTS: cert.certPath } });
     assert.equal(run.code, 0, run.stderr);
     assertExactStreams(run.messages, emu);
   });
 
   test('a trusted certificate for another host name: exit 1', async () => {
-    const run = await guardedRun(['--config', config(mismatched), '--catalog', catalogOf(['roles'])], { env: { NODE_EXTRA_CA_CERTS: wrongName.certPath } });
+    const run = await runTap(['--config', config(mismatched), '--catalog', catalogOf(['roles'])], { env: { NODE_EXTRA_CA_CERTS: wrongName.certPath } });
     const message = assertCleanFailure(run, 1);
     assert.match(
       message,
@@ -178,7 +170,7 @@ describe('TLS certificates are always verified', { concurrency: 4, skip: hasOpen
   });
 
   test('NODE_TLS_REJECT_UNAUTHORIZED=0 in the environment does not turn verification off', async () => {
-    const run = await guardedRun(['--config', config(good), '--catalog', catalogOf(['roles'])], { env: { NODE_TLS_REJECT_UNAUTHORIZED: '0', NODE_EXTRA_CA_CERTS: undefined } });
+    const run = await runTap(['--config', config(good), '--catalog', catalogOf(['roles'])], { env: { NODE_TLS_REJECT_UNAUTHORIZED: '0', NODE_EXTRA_CA_CERTS: undefined } });
     assert.equal(run.code, 1, 'the self-signed certificate is still refused');
     assert.match(errorLines(run.stderr)[0] ?? '', /self-signed certificate \(DEPTH_ZERO_SELF_SIGNED_CERT\)/);
   });

@@ -1,24 +1,27 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startEmulator, type Emulator } from '../emulator/index.js';
-import { lastState, parseMessages, recordsOf, runTap, tempDir, writeJson } from './support/run-tap.js';
-import { STREAM_NAMES, assertSameIds, assertValidAgainstSchemas, configFor, runChecked } from './support/emulated-run.js';
+import type { Emulator } from '../emulator/index.js';
+import { STREAMS } from '../src/streams.js';
+import { configFor, emulator } from './support/emulator.js';
+import { runTap, tempDir, writeJson } from './support/run-tap.js';
+import { STREAM_NAMES, assertExactStreams, assertSameRecords, assertValidAgainstSchemas, lastState, parseMessages, recordsOf } from './support/singer.js';
 
-const FULL_TABLE = ['teams', 'channels', 'roles', 'users'];
+/** Streams without a replication key are read in full each run, under a new table version. */
+const FULL_TABLE: readonly string[] = STREAMS.filter((s) => !('replicationKey' in s)).map((s) => s.name);
 
 describe('a full sync against the emulator', () => {
   let emu: Emulator;
   before(async () => {
-    emu = await startEmulator({ data: { users: 620, seed: 7 } });
+    emu = await emulator({ data: { users: 620, seed: 7 } });
   });
   after(() => emu.close());
 
   test('admin token: every stream matches the server exactly, valid against its schema', async () => {
-    const run = await runChecked(emu, 'admin', ['--config', configFor(emu, 'admin')]);
+    const run = await runTap(['--config', configFor(emu, 'admin')]);
     assert.equal(run.code, 0, run.stderr);
     for (const stream of STREAM_NAMES) {
       const records = recordsOf(run.messages, stream);
-      assertSameIds(records, emu.expected(stream, 'admin'), stream);
+      assertSameRecords(records, emu.expected(stream, 'admin'), stream);
       const byId = new Map(records.map((r) => [r._id, r]));
       for (const doc of emu.expected(stream, 'admin')) assert.deepEqual(byId.get(doc._id as string), doc, `${stream} ${doc._id as string} as served`);
     }
@@ -27,7 +30,7 @@ describe('a full sync against the emulator', () => {
   });
 
   test('messages are in Singer order: SCHEMA first, ACTIVATE_VERSION after the records, STATE last', async () => {
-    const run = await runChecked(emu, 'admin', ['--config', configFor(emu, 'admin')]);
+    const run = await runTap(['--config', configFor(emu, 'admin')]);
     const { messages } = run;
     for (const stream of STREAM_NAMES) {
       const indexes = messages.map((m, i) => (m.stream === stream ? i : -1)).filter((i) => i >= 0);
@@ -51,21 +54,21 @@ describe('a full sync against the emulator', () => {
   });
 
   test('bot token: users without emails, roles and lastLogin, as Rocket.Chat hides them', async () => {
-    const run = await runChecked(emu, 'bot', ['--config', configFor(emu, 'bot')]);
+    const run = await runTap(['--config', configFor(emu, 'bot')]);
     assert.equal(run.code, 0, run.stderr);
     const users = recordsOf(run.messages, 'users');
-    assertSameIds(users, emu.expected('users', 'bot'), 'users');
+    assertSameRecords(users, emu.expected('users', 'bot'), 'users');
     assert.ok(users.every((u) => !('emails' in u) && !('roles' in u) && !('lastLogin' in u)));
-    assertSameIds(recordsOf(run.messages, 'teams'), emu.expected('teams', 'bot'), 'teams');
+    assertSameRecords(recordsOf(run.messages, 'teams'), emu.expected('teams', 'bot'), 'teams');
   });
 
   test('--config ENV reads the TAP_ROCKETCHAT_* variables', async () => {
     const who = emu.identities.admin;
-    const run = await runChecked(emu, 'admin', ['--config', 'ENV'], {
+    const run = await runTap(['--config', 'ENV'], {
       env: { TAP_ROCKETCHAT_ENDPOINT: emu.url, TAP_ROCKETCHAT_USER_ID: who.userId, TAP_ROCKETCHAT_TOKEN: who.token, TAP_ROCKETCHAT_PAGE_SIZE: '50' },
     });
     assert.equal(run.code, 0, run.stderr);
-    assertSameIds(recordsOf(run.messages, 'users'), emu.expected('users', 'admin'), 'users');
+    assertSameRecords(recordsOf(run.messages, 'users'), emu.expected('users', 'admin'), 'users');
     const pages = emu.requests.filter((r) => r.path === '/api/v1/users.list' && r.query.count === '50');
     assert.ok(pages.length >= Math.ceil(emu.expected('users', 'admin').length / 50), 'page_size from the environment was used');
   });
@@ -75,7 +78,7 @@ describe('a full sync against the emulator', () => {
     const base = configFor(emu, 'admin', {}, dir);
     const override = writeJson(dir, 'override.json', { page_size: 7 });
     emu.clearRequests();
-    const run = await runChecked(emu, 'admin', ['--config', base, '--config', override]);
+    const run = await runTap(['--config', base, '--config', override]);
     assert.equal(run.code, 0, run.stderr);
     assert.ok(emu.requests.some((r) => r.path === '/api/v1/teams.list' && r.query.count === '7'));
   });
@@ -84,7 +87,7 @@ describe('a full sync against the emulator', () => {
 describe('catalog selection', () => {
   let emu: Emulator;
   before(async () => {
-    emu = await startEmulator({ data: { users: 120, seed: 3 } });
+    emu = await emulator({ data: { users: 120, seed: 3 } });
   });
   after(() => emu.close());
 
@@ -105,11 +108,11 @@ describe('catalog selection', () => {
       }
     }
     const dir = tempDir();
-    const run = await runChecked(emu, 'admin', ['--config', configFor(emu, 'admin', {}, dir), '--catalog', writeJson(dir, 'catalog.json', catalog)]);
+    const run = await runTap(['--config', configFor(emu, 'admin', {}, dir), '--catalog', writeJson(dir, 'catalog.json', catalog)]);
     assert.equal(run.code, 0, run.stderr);
     assert.deepEqual([...new Set(run.messages.filter((m) => m.type === 'SCHEMA').map((m) => m.stream))], ['roles', 'users']);
     const users = recordsOf(run.messages, 'users');
-    assertSameIds(users, emu.expected('users', 'admin'), 'users');
+    assertSameRecords(users, emu.expected('users', 'admin'), 'users');
     assert.ok(users.every((u) => !('emails' in u) && !('lastLogin' in u) && typeof u._id === 'string'), 'deselected fields are gone, the key stays');
     assert.ok(users.some((u) => 'roles' in u), 'other fields stay');
     const schema = run.messages.find((m) => m.type === 'SCHEMA' && m.stream === 'users')!.schema as { properties: Record<string, unknown> };
@@ -121,7 +124,7 @@ describe('catalog selection', () => {
     const catalog = JSON.parse((await runTap(['--discover'])).stdout);
     catalog.streams = catalog.streams.filter((s: { stream: string }) => s.stream === 'roles');
     const dir = tempDir();
-    const run = await runChecked(emu, 'admin', ['--config', configFor(emu, 'admin', {}, dir), '--properties', writeJson(dir, 'properties.json', catalog)]);
+    const run = await runTap(['--config', configFor(emu, 'admin', {}, dir), '--properties', writeJson(dir, 'properties.json', catalog)]);
     assert.equal(run.code, 0, run.stderr);
     assert.deepEqual([...new Set(recordsOf(run.messages, 'roles').map(() => 'roles'))], ['roles']);
     assert.equal(recordsOf(run.messages, 'users').length, 0);
@@ -132,16 +135,16 @@ describe('rate limiting with an ordinary token', () => {
   let emu: Emulator;
   const windowMs = 1000;
   before(async () => {
-    emu = await startEmulator({ data: { users: 2400, seed: 11 }, rateLimit: { calls: 10, windowMs } });
+    emu = await emulator({ data: { users: 2400, seed: 11 }, rateLimit: { calls: 10, windowMs } });
   });
   after(() => emu.close());
 
   test('the tap paces itself: all records, not a single 429', async () => {
     const started = Date.now();
-    const run = await runChecked(emu, 'user', ['--config', configFor(emu, 'user')]);
+    const run = await runTap(['--config', configFor(emu, 'user')]);
     const elapsed = Date.now() - started;
     assert.equal(run.code, 0, run.stderr);
-    for (const stream of STREAM_NAMES) assertSameIds(recordsOf(run.messages, stream), emu.expected(stream, 'user'), stream);
+    assertExactStreams(run.messages, emu, 'user');
     const stats = emu.stats();
     assert.equal(stats.rateLimited, 0, 'no request was answered 429');
     const userPages = emu.requests.filter((r) => r.path === '/api/v1/users.list').length;
@@ -154,7 +157,7 @@ describe('rate limiting with an ordinary token', () => {
 describe('failures are one clear line and a non-zero exit', () => {
   let emu: Emulator;
   before(async () => {
-    emu = await startEmulator({ data: { users: 60, seed: 5 } });
+    emu = await emulator({ data: { users: 60, seed: 5 } });
   });
   after(() => emu.close());
 
@@ -169,19 +172,19 @@ describe('failures are one clear line and a non-zero exit', () => {
   });
 
   test('a token without permissions: 403 names the stream and the permission', async () => {
-    const run = await runChecked(emu, 'restricted', ['--config', configFor(emu, 'restricted')]);
+    const run = await runTap(['--config', configFor(emu, 'restricted')]);
     assert.equal(run.code, 1);
     assert.match(run.stderr, /(channels|users).*403.*(view-c-room or view-joined-room|view-d-room)/);
   });
 
   test('--test reports reachability, credentials and readable streams', async () => {
-    const ok = await runChecked(emu, 'admin', ['--config', configFor(emu, 'admin'), '--test']);
+    const ok = await runTap(['--config', configFor(emu, 'admin'), '--test']);
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(ok.stderr, /server .* is reachable: Rocket\.Chat 8\.\d+/);
     assert.match(ok.stderr, /credentials accepted: user \S+/);
     assert.match(ok.stderr, /connection test passed/);
     assert.equal(parseMessages(ok.stdout).length, 0, '--test writes nothing to stdout');
-    const restricted = await runChecked(emu, 'restricted', ['--config', configFor(emu, 'restricted'), '--test']);
+    const restricted = await runTap(['--config', configFor(emu, 'restricted'), '--test']);
     assert.equal(restricted.code, 1);
     assert.match(restricted.stderr, /the token cannot read channels, users/);
   });

@@ -1,8 +1,8 @@
+import { createClient } from './client-options.js';
 import { loadSettings } from './config.js';
 import { HttpError, TapError, errorMessage } from './errors.js';
 import { logger } from './log.js';
 import { STREAMS, type StreamDef } from './streams.js';
-import { createClient } from './tap.js';
 
 const log = logger('tap-rocketchat');
 
@@ -31,7 +31,7 @@ export async function runConnectionTest(configSources: readonly string[]): Promi
       const params: Record<string, string | number> =
         def.paging === 'offset' ? { offset: 0, count: 1, sort: def.sort ?? '{"_id":1}' } : def.sinceParam ? { [def.sinceParam]: new Date().toISOString() } : {};
       try {
-        const body = await client.get(def.path, params, { stream: def.name, permission: def.permission, expectKey: def.recordsKey });
+        const body = await client.get(def.path, params, { stream: def.name, permission: def.permission, expect: { recordsKey: def.recordsKey } });
         log.info(`stream ${def.name}: readable${typeof body.total === 'number' ? ` (${body.total} records)` : ''}`);
       } catch (err) {
         if (!(err instanceof HttpError) || err.status !== 403) throw err;

@@ -2,7 +2,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { renderAbout, versionLine, type AboutFormat } from './about.js';
-import { DownstreamClosedError, InterruptedError, TapError, errorMessage } from './errors.js';
+import { DownstreamClosedError, InputError, InterruptedError, TapError, errorMessage } from './errors.js';
 import { logger, setLogLevel } from './log.js';
 import { TAP_NAME } from './package-info.js';
 import { closestName } from './suggest.js';
@@ -43,7 +43,7 @@ function parser(argv: string[]) {
     .help()
     .strict()
     .fail((message, err) => {
-      throw err ?? new UsageError(withSuggestion(message));
+      throw err ?? new InputError(withSuggestion(message));
     });
 }
 
@@ -55,10 +55,6 @@ function withSuggestion(message: string): string {
   const unknown = /^Unknown arguments?: (\S+?)(,|$)/.exec(oneLine)?.[1];
   const guess = unknown && closestName(unknown, OPTIONS);
   return `${oneLine}${guess ? ` (did you mean --${guess}?)` : ''}; see --help`;
-}
-
-class UsageError extends TapError {
-  override readonly exitCode = 2;
 }
 
 async function run(args: Args): Promise<void> {
@@ -76,7 +72,7 @@ async function run(args: Args): Promise<void> {
     return;
   }
   if (args.test !== undefined) {
-    if (args.test !== '' && args.test !== 'all') throw new UsageError(`--test takes no value or "all" (got "${args.test}")`);
+    if (args.test !== '' && args.test !== 'all') throw new InputError(`--test takes no value or "all" (got "${args.test}")`);
     const { runConnectionTest } = await import('./connection-test.js');
     await runConnectionTest(args.config);
     return;

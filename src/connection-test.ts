@@ -1,9 +1,9 @@
+import { createClient } from './client-options.js';
 import { loadSettings } from './config.js';
 import { HttpError, TapError, errorMessage } from './errors.js';
 import { logger } from './log.js';
 import { requestParams, STREAMS, type StreamDef } from './streams.js';
 import { requestOptions, type ApiClient } from './sync-context.js';
-import { createClient } from './tap.js';
 
 const log = logger('tap-rocketchat');
 
@@ -56,7 +56,7 @@ export async function runConnectionTest(configSources: readonly string[]): Promi
 
 /** A room to probe a per-room stream with: the first the token's user is subscribed to. */
 async function firstRoomId(client: { get: ApiClient['get'] }): Promise<string | undefined> {
-  const body = await client.get('/api/v1/rooms.get', {}, { expectKey: 'update' });
+  const body = await client.get('/api/v1/rooms.get', {}, { expect: { recordsKey: 'update' } });
   const first = (body.update as Array<{ _id?: unknown }>)[0];
   return typeof first?._id === 'string' ? first._id : undefined;
 }

@@ -12,7 +12,7 @@ export class TapError extends Error {
   }
 }
 
-/** Bad config, catalog, state or command-line input. */
+/** Bad config, catalog, state or command-line input (including unknown flags). */
 export class InputError extends TapError {
   override readonly exitCode = 2;
 }

@@ -54,11 +54,12 @@ export class NetworkError extends Error {
   }
 }
 
-export const USER_AGENT = `tap-rocketchat/${VERSION}`;
+const USER_AGENT = `tap-rocketchat/${VERSION}`;
 
 /**
- * `new http.Agent()` defaults to keepAlive: false; reusing sockets saves a TCP (and TLS)
- * handshake per page (design-notes.md §2.5).
+ * `new http.Agent()` defaults to keepAlive: false
+ * (https://nodejs.org/api/http.html#new-agentoptions); reusing sockets saves a TCP (and TLS)
+ * handshake per page.
  */
 export function createAgent(endpoint: string, maxSockets: number): http.Agent {
   const options: http.AgentOptions = { keepAlive: true, maxSockets, scheduling: 'lifo' };
@@ -67,7 +68,7 @@ export function createAgent(endpoint: string, maxSockets: number): http.Agent {
   return endpoint.startsWith('https:') ? new https.Agent({ ...options, rejectUnauthorized: true }) : new http.Agent(options);
 }
 
-export function buildUrl(endpoint: string, path: string, params: QueryParams = {}): string {
+function buildUrl(endpoint: string, path: string, params: QueryParams = {}): string {
   const url = new URL(endpoint.replace(/\/+$/, '') + path);
   for (const [key, value] of Object.entries(params)) {
     if (value !== undefined) url.searchParams.set(key, String(value));

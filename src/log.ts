@@ -27,10 +27,6 @@ export function setLogLevel(level: LogLevel): void {
   threshold = LEVELS[level];
 }
 
-export function isDebug(): boolean {
-  return threshold <= LEVELS.debug;
-}
-
 function timestamp(): string {
   // 2024-07-16 08:50:02,133 (the SDK's asctime format, in UTC)
   const iso = new Date().toISOString();

@@ -2,7 +2,8 @@
  * The pacer: spends each route's rate-limit budget without ever overdrawing it, so a run with an
  * ordinary token gets no 429s. Rocket.Chat limits every /api/v1 route separately with a FIXED
  * window (10 calls per 60 s by default, keyed by route and client IP) and reports the state in
- * X-RateLimit-Limit/-Remaining/-Reset (reset in epoch ms); see rocketchat-api.md §2.7.
+ * X-RateLimit-Limit/-Remaining/-Reset (reset in epoch ms); see
+ * docs/rocketchat-api-notes.md#rate-limiting.
  * Callers with `api-bypass-rate-limit` (admin, bot, app) get no such headers: their routes run
  * unpaced, limited only by the global concurrency cap.
  */
@@ -11,8 +12,8 @@ import { parseRateLimit, type HeaderLike } from './retry-timing.js';
 
 export interface PacerOptions {
   clock: Clock;
-  /** Requests in flight at once across all routes. */
-  maxConcurrency: number;
+  /** Requests in flight at once across all routes (the global cap). */
+  maxInFlight: number;
   /** Extra wait past X-RateLimit-Reset for clock skew and the server's strict `>`. @default 250 */
   skewPadMs?: number;
   /** A proactive wait longer than this rejects acquire() with BudgetWaitTooLongError. @default Infinity */
@@ -57,7 +58,7 @@ export class RateLimitPacer {
 
   constructor(options: PacerOptions) {
     this.clock = options.clock;
-    this.slots = new Semaphore(Math.max(1, options.maxConcurrency));
+    this.slots = new Semaphore(Math.max(1, options.maxInFlight));
     this.skewPadMs = options.skewPadMs ?? 250;
     this.maxWaitMs = options.maxWaitMs ?? Number.POSITIVE_INFINITY;
     this.onWait = options.onWait;

@@ -1,5 +1,4 @@
 import type { SelectedStream } from './catalog.js';
-import { HttpError } from './errors.js';
 import { logger } from './log.js';
 import { Counter } from './metrics.js';
 import { recordPrefix, recordSuffix } from './output.js';
@@ -14,7 +13,7 @@ const log = logger('tap-rocketchat');
 
 /**
  * Turns API records into RECORD messages: drops deselected fields, reports fields the schema
- * does not know (schema drift) once per field, checks the primary key, and writes a STATE
+ * does not know (schema drift) once per field, and writes a STATE
  * every STATE_EVERY_RECORDS records (bookmarks of unfinished streams do not move).
  */
 export class RecordEmitter {
@@ -51,9 +50,6 @@ export class RecordEmitter {
     const { writer } = this.ctx;
     for (let i = 0; i < records.length; i++) {
       const record = records[i]!;
-      if (typeof record._id !== 'string' || record._id === '') {
-        throw new HttpError(`GET ${this.sel.def.path} returned a ${this.sel.def.name} record without an _id`, 200, this.sel.def.path, 1);
-      }
       for (const key in record) {
         if (!this.known.has(key)) this.reportDrift(key);
       }

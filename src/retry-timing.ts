@@ -39,8 +39,8 @@ export function parseRateLimit(headers: HeaderLike, nowMs: number): RateLimitInf
 
 /**
  * Rocket.Chat sends X-RateLimit-Reset as epoch MILLISECONDS (`Date.now() + timeToReset`, see
- * rocketchat-api.md §2.7), unlike GitHub's epoch seconds. Proxies and other servers vary, so
- * decide by magnitude: > 1e12 epoch ms, > 1e9 epoch s, else seconds from now.
+ * docs/rocketchat-api-notes.md#rate-limiting), unlike GitHub's epoch seconds. Proxies and other
+ * servers vary, so decide by magnitude: > 1e12 epoch ms, > 1e9 epoch s, else seconds from now.
  */
 export function parseResetValue(value: string | null | undefined, nowMs: number): number | undefined {
   const n = nonNegative(value);
@@ -75,9 +75,14 @@ export function parseWaitFromBody(text: string | null | undefined): number | und
 export interface BackoffOptions {
   /** Cap of the first retry's delay. @default 1000 */
   baseMs: number;
-  /** Largest delay. @default 60000 */
+  /** Largest delay. @default MAX_BACKOFF_MS */
   maxMs: number;
 }
+
+/** No backoff delay is longer than a minute, whatever retry_backoff and max_retries say. */
+export const MAX_BACKOFF_MS = 60_000;
+
+export const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 1000, maxMs: MAX_BACKOFF_MS };
 
 /**
  * Exponential backoff with full jitter: `random()` × min(maxMs, baseMs × 2^(attempt-1)).

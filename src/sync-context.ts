@@ -3,8 +3,9 @@ import type { StreamDef } from './streams.js';
 import type { SingerWriter } from './output.js';
 import type { StateTracker } from './state.js';
 
+import type { BodyExpectation, RequestOptions } from './client-options.js';
+
 type Params = Record<string, string | number | undefined>;
-export type RequestOptions = { stream?: string; permission?: string; expectKey?: string; signal?: AbortSignal };
 
 /** What the sync needs of the HTTP client (src/client.ts). */
 export interface ApiClient {
@@ -34,7 +35,19 @@ export interface StreamSummary {
 
 /** The request options of a stream's requests: what 403s name and what the body must hold. */
 export function requestOptions(def: StreamDef, signal?: AbortSignal): RequestOptions {
-  // chat.syncMessages nests its records (result.updated); src/messages/sync-messages-api.ts checks them.
-  const expectKey = def.read === 'per-room' ? undefined : def.recordsKey;
-  return { stream: def.name, permission: def.permission, expectKey, signal };
+  return { stream: def.name, permission: def.permission, expect: bodyExpectation(def), signal };
+}
+
+function bodyExpectation(def: StreamDef): BodyExpectation {
+  switch (def.read) {
+    case 'offset':
+      return { recordsKey: def.recordsKey, total: true, ids: true };
+    case 'single':
+      return { recordsKey: def.recordsKey, ids: true };
+    case 'delta':
+      return { recordsKey: def.recordsKey, removedKey: def.incremental.removedKey, ids: true };
+    case 'per-room':
+      // chat.syncMessages: {result: {updated, deleted, cursor?}} (docs/rocketchat-api-notes.md#messages).
+      return { within: 'result', recordsKey: 'updated', removedKey: 'deleted', ids: true };
+  }
 }

@@ -1,6 +1,6 @@
 import { readCatalogFile, selectStreams } from './catalog.js';
-import { RocketChatClient } from './client.js';
-import { loadSettings, type TapSettings } from './config.js';
+import { createClient } from './client-options.js';
+import { loadSettings } from './config.js';
 import { InterruptedError } from './errors.js';
 import { logger } from './log.js';
 import { timer } from './metrics.js';
@@ -14,25 +14,6 @@ export interface SyncOptions {
   configSources: readonly string[];
   catalogPath?: string;
   statePath?: string;
-}
-
-export function createClient(settings: TapSettings): RocketChatClient {
-  return new RocketChatClient({
-    endpoint: settings.endpoint,
-    userId: settings.userId,
-    token: settings.token,
-    timeoutMs: settings.requestTimeoutMs,
-    maxRetries: settings.maxRetries,
-    backoff: { baseMs: settings.retryBackoffMs, maxMs: 60_000 },
-    maxConcurrency: settings.maxConcurrency,
-    maxRateLimitWaitMs: settings.maxRateLimitWaitMs,
-    onResponse: ({ path, status, durationMs, outcome }) =>
-      timer('http_request_duration', durationMs / 1000, {
-        endpoint: path,
-        http_status_code: status ?? 0,
-        status: outcome === 'ok' ? 'succeeded' : 'failed',
-      }),
-  });
 }
 
 /** Stops the run on SIGTERM/SIGINT: in-flight requests are aborted, written output is flushed. */

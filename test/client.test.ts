@@ -3,7 +3,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { inspect } from 'node:util';
-import { RocketChatClient, type ClientOptions, type ResponseEvent } from '../src/client.js';
+import { RocketChatClient } from '../src/client.js';
+import type { ClientOptions, ResponseEvent } from '../src/client-options.js';
 import { createFakeClock, type FakeClock } from './support/fake-clock.js';
 import { HttpError, RateLimitWaitError } from '../src/errors.js';
 import { setLogSink } from '../src/log.js';
@@ -60,7 +61,7 @@ async function withServer(
     token: TOKEN,
     timeoutMs: 2_000,
     maxRetries: 3,
-    maxConcurrency: 2,
+    maxInFlight: 2,
     maxRateLimitWaitMs: 900_000,
     clock,
     random: () => 0.5,
@@ -95,7 +96,7 @@ after(() => setLogSink((line) => process.stderr.write(line)));
 describe('RocketChatClient: success', () => {
   it('sends auth, Accept and User-Agent headers and the query, and returns the body', async () => {
     await withServer([ok], async ({ client, requests, events }) => {
-      const body = await client.get(USERS, { count: 100, offset: 0, sort: '{"_id":1}', skip: undefined }, { expectKey: 'users' });
+      const body = await client.get(USERS, { count: 100, offset: 0, sort: '{"_id":1}', skip: undefined }, { expect: { recordsKey: 'users' } });
       assert.deepEqual(body.users, [{ _id: 'u1' }]);
       const [req] = requests;
       assert.equal(req!.url, '/api/v1/users.list?count=100&offset=0&sort=%7B%22_id%22%3A1%7D');
@@ -119,7 +120,7 @@ describe('RocketChatClient: transient failures', () => {
   it('retries 500, 502, a reset and 408, then returns exactly one result', async () => {
     const script = [serverError, json(502, '<html>Bad Gateway</html>'), resetSocket, json(408, { success: false, error: 'timeout' }), ok];
     await withServer(script, async ({ client, clock, events, requests }) => {
-      const body = await client.get(USERS, {}, { expectKey: 'users' });
+      const body = await client.get(USERS, {}, { expect: { recordsKey: 'users' } });
       assert.equal(body.total, 1);
       assert.equal(requests.length, 5);
       assert.deepEqual(events.map((e) => [e.attempt, e.status, e.outcome]), [
@@ -163,7 +164,7 @@ describe('RocketChatClient: transient failures', () => {
       setTimeout(() => req.socket.destroy(), 20);
     };
     await withServer([cut, ok], async ({ client, events }) => {
-      await client.get(USERS, {}, { expectKey: 'users' });
+      await client.get(USERS, {}, { expect: { recordsKey: 'users' } });
       assert.deepEqual(events.map((e) => e.outcome), ['retry', 'ok']);
     });
     await withServer([cut], async ({ client }) => {
@@ -203,7 +204,7 @@ describe('RocketChatClient: transient failures', () => {
   it('a refused connection is retried and then named', async () => {
     const client = new RocketChatClient({
       endpoint: 'http://127.0.0.1:1', userId: USER_ID, token: TOKEN, timeoutMs: 1000, maxRetries: 2,
-      maxConcurrency: 1, maxRateLimitWaitMs: 1000, clock: createFakeClock(), random: () => 0,
+      maxInFlight: 1, maxRateLimitWaitMs: 1000, clock: createFakeClock(), random: () => 0,
     });
     try {
       const err = await failure(client.get(USERS, {}));
@@ -217,7 +218,7 @@ describe('RocketChatClient: transient failures', () => {
 describe('RocketChatClient: 2xx bodies that are not what they claim', () => {
   it('invalid JSON on 200 is retried, then fatal', async () => {
     await withServer([json(200, '{"users":[{"_id"'), ok], async ({ client, events }) => {
-      await client.get(USERS, {}, { expectKey: 'users' });
+      await client.get(USERS, {}, { expect: { recordsKey: 'users' } });
       assert.deepEqual(events.map((e) => e.outcome), ['retry', 'ok']);
     });
     await withServer([json(200, 'not json at all')], async ({ client, endpoint }) => {
@@ -242,9 +243,9 @@ describe('RocketChatClient: 2xx bodies that are not what they claim', () => {
     }, { maxRetries: 1 });
   });
 
-  it('a missing expectKey is transient', async () => {
+  it('a missing records key is transient', async () => {
     await withServer([json(200, { success: true, other: [] })], async ({ client }) => {
-      const err = await failure(client.get(USERS, {}, { expectKey: 'users' }));
+      const err = await failure(client.get(USERS, {}, { expect: { recordsKey: 'users' } }));
       assert.match(err.message, /answered 200 but the body has no "users" array \(keys: success, other\)/);
     }, { maxRetries: 0 });
   });
@@ -311,7 +312,7 @@ describe('RocketChatClient: fatal statuses', () => {
   it('an unexpected error (a bug, e.g. a bad URL) is not retried or wrapped', async () => {
     const client = new RocketChatClient({
       endpoint: 'not a url', userId: USER_ID, token: TOKEN, timeoutMs: 1000, maxRetries: 5,
-      maxConcurrency: 1, maxRateLimitWaitMs: 1000, clock: createFakeClock(),
+      maxInFlight: 1, maxRateLimitWaitMs: 1000, clock: createFakeClock(),
     });
     await assert.rejects(client.get(USERS, {}), (err: Error) => err instanceof TypeError && !(err instanceof HttpError));
     assert.equal(client.stats().retries, 0);

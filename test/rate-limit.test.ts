@@ -41,12 +41,12 @@ interface Harness {
   inFlight: { now: number; max: number };
 }
 
-function harness(opts: { maxConcurrency?: number; headers?: boolean; maxWaitMs?: number } = {}): Harness {
+function harness(opts: { maxInFlight?: number; headers?: boolean; maxWaitMs?: number } = {}): Harness {
   const clock = createFakeClock();
   const waits: Array<[string, number]> = [];
   const pacer = new RateLimitPacer({
     clock,
-    maxConcurrency: opts.maxConcurrency ?? 4,
+    maxInFlight: opts.maxInFlight ?? 4,
     skewPadMs: PAD_MS,
     ...(opts.maxWaitMs !== undefined ? { maxWaitMs: opts.maxWaitMs } : {}),
     onWait: (route, ms) => waits.push([route, ms]),
@@ -143,7 +143,7 @@ describe('RateLimitPacer', () => {
   });
 
   it('the global cap holds across routes', async () => {
-    const h = harness({ maxConcurrency: 2, headers: false });
+    const h = harness({ maxInFlight: 2, headers: false });
     await Promise.all(['/a', '/b', '/c'].map((route) => run(h, route, 6, 3)));
     assert.equal(h.inFlight.max, 2);
     assert.equal(h.server.log.length, 18);

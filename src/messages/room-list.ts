@@ -14,7 +14,7 @@ const log = logger('tap-rocketchat');
  */
 export async function subscribedScopeRooms(ctx: SyncContext): Promise<RoomRef[]> {
   const rooms = new Map<string, RoomRef>();
-  const joined = await ctx.client.get('/api/v1/rooms.get', {}, { stream: 'messages', expectKey: 'update', signal: ctx.signal });
+  const joined = await ctx.client.get('/api/v1/rooms.get', {}, { stream: 'messages', expect: { recordsKey: 'update', ids: true }, signal: ctx.signal });
   for (const r of joined.update as RoomRef[]) rooms.set(r._id, r);
   try {
     for await (const r of publicChannels(ctx)) if (!rooms.has(r._id)) rooms.set(r._id, r);
@@ -28,7 +28,7 @@ export async function subscribedScopeRooms(ctx: SyncContext): Promise<RoomRef[]>
 async function* publicChannels(ctx: SyncContext): AsyncGenerator<RoomRef> {
   const fetchPage = async (offset: number, count: number): Promise<Page> => {
     const body = await ctx.client.get('/api/v1/channels.list', { offset, count, sort: '{"_id":1}' }, {
-      stream: 'messages', permission: 'view-c-room', expectKey: 'channels', signal: ctx.signal,
+      stream: 'messages', permission: 'view-c-room', expect: { recordsKey: 'channels', total: true, ids: true }, signal: ctx.signal,
     });
     return { records: body.channels as Page['records'], total: body.total as number };
   };

@@ -3,7 +3,7 @@ import { isObject } from '../is-object.js';
 import { arraySpans } from '../json-spans.js';
 import type { EncodedRecords } from '../paginate.js';
 import type { PerRoomStream } from '../streams.js';
-import type { SyncContext } from '../sync-context.js';
+import { requestOptions, type SyncContext } from '../sync-context.js';
 
 /** A message as the tap handles it; the rest of the document is passed through untouched. */
 export interface MessageRow extends Record<string, unknown> {
@@ -39,19 +39,17 @@ export type SyncMessagesQuery =
 export async function syncMessages(def: PerRoomStream, ctx: SyncContext, roomId: string, q: SyncMessagesQuery, copyBytes: boolean): Promise<SyncMessagesPage> {
   const params: Record<string, string | number> =
     q.mode === 'cursor' ? { roomId, type: 'UPDATED', next: String(q.next), count: q.count } : { roomId, lastUpdate: q.lastUpdate };
-  const options = { stream: def.name, permission: def.permission, signal: ctx.signal };
+  const options = requestOptions(def, ctx.signal);
   let body: Record<string, unknown>;
   let bytes: Buffer | undefined;
   if (copyBytes && ctx.client.getWithBytes) ({ body, bytes } = await ctx.client.getWithBytes(def.path, params, options));
   else body = await ctx.client.get(def.path, params, options);
-  const result = body.result;
-  if (!isObject(result) || !Array.isArray(result.updated) || !Array.isArray(result.deleted)) {
-    throw new HttpError(`GET ${def.path} for room ${roomId} answered without result.updated and result.deleted arrays: is endpoint a Rocket.Chat 7.1+ server?`, 200, def.path, 1);
-  }
+  // The classifier checked result.updated and result.deleted and their ids (src/classify.ts).
+  const result = body.result as Record<string, unknown>;
   const updated = result.updated as MessageRow[];
   for (const m of updated) {
-    if (typeof m?._id !== 'string' || m._id === '' || typeof m._updatedAt !== 'string' || Number.isNaN(Date.parse(m._updatedAt))) {
-      throw new HttpError(`GET ${def.path} for room ${roomId} returned a message without an _id or a valid _updatedAt`, 200, def.path, 1);
+    if (typeof m._updatedAt !== 'string' || Number.isNaN(Date.parse(m._updatedAt))) {
+      throw new HttpError(`GET ${def.path} for room ${roomId} returned message ${m._id} without a valid _updatedAt`, 200, def.path, 1);
     }
   }
   const cursor = isObject(result.cursor) ? result.cursor : undefined;

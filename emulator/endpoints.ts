@@ -5,7 +5,7 @@
  * the order of the newest server code: query validation → authentication → permissions → rate
  * limiter → handler.
  */
-import type { Dataset } from './data.js';
+import type { Dataset } from './data/dataset.js';
 import { identityUserIndex, type Identity } from './identities.js';
 import {
   InvalidSortError, makeComparator, mongoToLower, omitFields, parseSort, pickFields, sortSpecKey, type Doc, type Json,

@@ -5,7 +5,8 @@
  * and subscriptions go to the trash with `_deletedAt`, which is what rooms.get and
  * subscriptions.get report in `remove`.
  */
-import { S_MUTATE, type Dataset } from './data.js';
+import { S_MUTATE } from './data/common.js';
+import { defineExtension, type Dataset } from './data/dataset.js';
 import { IDENTITY_NAMES, identityUserIndex, type IdentityName } from './identities.js';
 import type { Doc } from './mongo.js';
 import { chance, int, meteorId, objectId, pick, rngFor, type Rng } from './prng.js';
@@ -58,15 +59,9 @@ export interface MutationResult {
   lastStamp: string;
 }
 
-const rngs = new WeakMap<Dataset, Rng>();
-function mutationRng(ds: Dataset): Rng {
-  let r = rngs.get(ds);
-  if (!r) {
-    r = rngFor(ds.seed, S_MUTATE);
-    rngs.set(ds, r);
-  }
-  return r;
-}
+/** One PRNG stream per dataset for every mutation, so a sequence of mutations is reproducible. */
+const MUTATION_RNG = defineExtension<Rng>('mutation-rng', (ds) => rngFor(ds.seed, S_MUTATE));
+const mutationRng = (ds: Dataset): Rng => ds.extension(MUTATION_RNG);
 
 const cs = (): ChangeSet => ({ updated: [], inserted: [], deleted: [] });
 

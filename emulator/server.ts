@@ -6,7 +6,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { Dataset, type DatasetSizes } from './data.js';
+import { Dataset, type DatasetSizes } from './data/dataset.js';
 import {
   DEFAULT_API_SETTINGS, ExpectedError, ROUTE_BY_PATH, ROUTE_BY_STREAM, checkPermissions, err, expectedRead,
   paginationItems, validateRouteQuery, type ApiResult, type ApiSettings, type ExpectedOptions, type ExpectedResult,
@@ -22,7 +22,7 @@ import { RateLimiter, type RateLimitOptions } from './rate-limiter.js';
 export type { FaultRule, FaultKind } from './faults.js';
 export type { MutationSpec, MutationResult } from './mutations.js';
 export type { RateLimitOptions } from './rate-limiter.js';
-export type { DatasetSizes } from './data.js';
+export type { DatasetSizes } from './data/dataset.js';
 export type { IdentityName } from './identities.js';
 export type { StreamName, ExpectedOptions, ApiSettings } from './endpoints.js';
 

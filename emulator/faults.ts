@@ -9,7 +9,8 @@
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { mulberry32, type Rng } from './prng.js';
-import { err } from './endpoints.js';
+import { normaliseRoute } from './routes/common.js';
+import { err } from './routes/errors.js';
 import { JSON_HEADERS, sendRaw } from './http-util.js';
 
 export type FaultKind =
@@ -72,11 +73,6 @@ export interface FiredFault {
   name?: string;
   n: number;
   time: number;
-}
-
-function normaliseRoute(route: string): string {
-  if (route === '*' || route.startsWith('/')) return route;
-  return route === 'info' ? '/api/info' : `/api/v1/${route}`;
 }
 
 export class FaultInjector {

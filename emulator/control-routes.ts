@@ -8,7 +8,7 @@ import type { FaultRule } from './faults.js';
 import { sendJson } from './http-util.js';
 import { IDENTITY_NAMES, type IdentityName } from './identities.js';
 import type { Doc } from './mongo.js';
-import type { MutationSpec } from './mutations.js';
+import type { MutationSpec } from './mutations/mutate.js';
 import type { RateLimitOptions } from './rate-limiter.js';
 import type { Body, StreamName } from './routes/common.js';
 import { ROUTE_BY_STREAM } from './routes/registry.js';

@@ -13,7 +13,7 @@ import { FaultInjector, type FaultRule } from './faults.js';
 import { sendJson } from './http-util.js';
 import { IDENTITY_NAMES, type Identity, type IdentityName } from './identities.js';
 import type { Doc } from './mongo.js';
-import { mutate, type MutationResult, type MutationSpec } from './mutations.js';
+import { mutate, type MutationResult, type MutationSpec } from './mutations/mutate.js';
 import { RequestPipeline } from './pipeline.js';
 import { RateLimiter, type RateLimitOptions } from './rate-limiter.js';
 import { RequestLog } from './request-log.js';
@@ -25,7 +25,7 @@ export type {
   Emulator, EmulatorOptions, EmulatorStats, PublicIdentityInfo, RequestHook, RequestHookInfo, RequestLogEntry, RouteStats,
 } from './types.js';
 export type { FaultRule, FaultKind } from './faults.js';
-export type { MutationSpec, MutationResult } from './mutations.js';
+export type { MutationSpec, MutationResult } from './mutations/mutate.js';
 export type { RateLimitOptions } from './rate-limiter.js';
 export type { DatasetSizes } from './data/dataset.js';
 export type { IdentityName } from './identities.js';

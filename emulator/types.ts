@@ -4,7 +4,7 @@ import type { ExpectedOptions, ExpectedResult } from './expected.js';
 import type { FaultKind, FaultRule } from './faults.js';
 import type { IdentityName } from './identities.js';
 import type { Doc } from './mongo.js';
-import type { MutationResult, MutationSpec } from './mutations.js';
+import type { MutationResult, MutationSpec } from './mutations/mutate.js';
 import type { RateLimitOptions } from './rate-limiter.js';
 import type { ApiSettings, StreamName } from './routes/common.js';
 

@@ -91,6 +91,16 @@ export function targets(
   ];
 }
 
+/** A room created by a mutation, as Rocket.Chat stores a new channel or group. */
+export function newRoomDoc(
+  ds: Dataset, _id: string, name: string, t: 'c' | 'p', usersCount: number, creator: IdentityName, s: string,
+): Doc {
+  return {
+    _id, fname: name, _updatedAt: s, customFields: {}, topic: '', broadcast: false, encrypted: false, name,
+    t, msgs: 0, usersCount, u: ds.userRef(identityUserIndex(creator)), ts: s, ro: false, default: false, sysMes: true,
+  };
+}
+
 export const WORDS = ['alpha', 'bravo', 'café', 'delta', 'échange', 'foxtrot', 'nuevo', 'projekt', 'αβγ', '新しい'];
 
 export function newSubscription(ds: Dataset, rng: Rng, who: IdentityName, room: Doc, s: string): Doc {

@@ -2,7 +2,7 @@
 import { IDENTITY_NAMES, identityUserIndex, type IdentityName } from '../identities.js';
 import type { Doc } from '../mongo.js';
 import { chance, int, meteorId, objectId, pick } from '../prng.js';
-import { actor, deleteRoom, newSubscription, targets, WORDS, type MutationContext } from './context.js';
+import { actor, deleteRoom, newRoomDoc, newSubscription, targets, WORDS, type MutationContext } from './context.js';
 
 export function deleteRooms(ctx: MutationContext): void {
   const { ds, rng, spec } = ctx;
@@ -49,11 +49,7 @@ export function insertRooms(ctx: MutationContext): void {
     const t = chance(rng, 0.7) ? 'c' : 'p';
     let name = `${t === 'c' ? 'new' : 'private-new'}-${pick(rng, WORDS)}-${ds.rooms.length}`;
     while (ds.rooms.some((r) => r.name === name)) name += 'x';
-    const room: Doc = {
-      _id: chance(rng, 0.6) ? objectId(rng, ms) : meteorId(rng), fname: name, _updatedAt: s, customFields: {}, topic: '',
-      broadcast: false, encrypted: false, name, t, msgs: 0, usersCount: 0, u: ds.userRef(identityUserIndex(creatorName)),
-      ts: s, ro: false, default: false, sysMes: true,
-    };
+    const room = newRoomDoc(ds, chance(rng, 0.6) ? objectId(rng, ms) : meteorId(rng), name, t, 0, creatorName, s);
     ds.addRoom(room);
     const joiners: IdentityName[] = [creatorName, ...IDENTITY_NAMES.filter((n) => n !== creatorName && chance(rng, 0.4))];
     for (const n of joiners) {

@@ -1,8 +1,7 @@
 /** Team mutations: deletions (the main room goes, the other rooms leave the team), updates, inserts (with a main room). */
-import { identityUserIndex } from '../identities.js';
 import type { Doc } from '../mongo.js';
 import { meteorId, objectId, pick } from '../prng.js';
-import { actor, deleteRoom, newSubscription, take, WORDS, type MutationContext } from './context.js';
+import { actor, deleteRoom, newRoomDoc, newSubscription, take, WORDS, type MutationContext } from './context.js';
 
 export function deleteTeams(ctx: MutationContext): void {
   const { ds, rng, result } = ctx;
@@ -44,11 +43,7 @@ export function insertTeams(ctx: MutationContext): void {
     const ms = Date.parse(s);
     const name = `team-${pick(rng, WORDS)}-${ds.teams.length}-${k}`;
     const teamId = objectId(rng, ms);
-    const main: Doc = {
-      _id: meteorId(rng), fname: name, _updatedAt: s, customFields: {}, topic: '', broadcast: false, encrypted: false, name,
-      t: 'c', msgs: 0, usersCount: 1, u: ds.userRef(identityUserIndex(creatorName)), ts: s, ro: false, default: false,
-      sysMes: true, teamMain: true, teamId,
-    };
+    const main: Doc = { ...newRoomDoc(ds, meteorId(rng), name, 'c', 1, creatorName, s), teamMain: true, teamId };
     ds.addRoom(main);
     ds.teams.push({
       _id: teamId, name, type: 0, createdAt: s, createdBy: { _id: creator.userId, username: creator.username },

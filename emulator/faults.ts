@@ -204,37 +204,11 @@ export async function applyFault(
       req.socket.resetAndDestroy();
       return 0;
     case 'reset-mid-body':
-    case 'truncated': {
-      const body = Buffer.from(fakeBody(env.recordsKey), 'utf8');
-      const sent = Math.floor(body.length / 2);
-      const head = 'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nCache-Control: no-store\r\nPragma: no-cache\r\n'
-        + `Content-Length: ${body.length}\r\nConnection: keep-alive\r\n\r\n`;
-      const socket = req.socket;
-      socket.write(head);
-      await new Promise<void>((resolve) => socket.write(body.subarray(0, sent), () => resolve()));
-      if (rule.kind === 'reset-mid-body') socket.resetAndDestroy();
-      else socket.end();
+    case 'truncated':
+      await cutBody(rule, req, env);
       return 0;
-    }
-    case 'status': {
-      const status = rule.status ?? 500;
-      const headers: Record<string, string> = {};
-      const ra = retryAfterValue(rule, now);
-      if (ra !== undefined) headers['Retry-After'] = ra;
-      const mode = rule.body ?? 'json';
-      if (mode === 'json') {
-        sendRaw(res, status, { ...JSON_HEADERS, ...headers }, JSON.stringify({
-          success: false, error: JSON_ERROR_TEXT[status] ?? STATUS_CODES[status] ?? 'Error',
-        }));
-      } else if (mode === 'html') {
-        sendRaw(res, status, { 'Content-Type': 'text/html', ...headers }, NGINX_HTML(status));
-      } else if (mode === 'empty') {
-        sendRaw(res, status, headers, '');
-      } else {
-        sendRaw(res, status, { 'Content-Type': rule.contentType ?? 'text/plain', ...headers }, mode);
-      }
-      return status;
-    }
+    case 'status':
+      return statusFault(rule, res, now);
     case '429': {
       const waitMs = rule.waitMs ?? 1000;
       const r = err.tooManyRequests(Math.ceil(waitMs / 1000));
@@ -246,16 +220,8 @@ export async function applyFault(
       }, JSON.stringify(r.body));
       return 429;
     }
-    case '429-retry-after': {
-      const ra = retryAfterValue({ ...rule, retryAfter: rule.retryAfter ?? 1 }, now) as string;
-      const mode = rule.body ?? 'html';
-      if (mode === 'json') {
-        sendRaw(res, 429, { ...JSON_HEADERS, 'Retry-After': ra }, JSON.stringify({ message: 'Too Many Requests' }));
-      } else {
-        sendRaw(res, 429, { 'Content-Type': 'text/html', 'Retry-After': ra }, mode === 'html' ? NGINX_HTML(429) : mode);
-      }
-      return 429;
-    }
+    case '429-retry-after':
+      return retryAfterOnly(rule, res, now);
     case '429-body-only': {
       const r = err.tooManyRequests(Math.ceil((rule.waitMs ?? 1000) / 1000));
       sendRaw(res, 429, { ...JSON_HEADERS }, JSON.stringify(r.body));
@@ -286,4 +252,49 @@ export async function applyFault(
       return 403;
     }
   }
+}
+
+/** Half of a plausible 200 body, then a reset ('reset-mid-body') or a clean close ('truncated'). */
+async function cutBody(rule: FaultRule, req: IncomingMessage, env: FaultEnv): Promise<void> {
+  const body = Buffer.from(fakeBody(env.recordsKey), 'utf8');
+  const sent = Math.floor(body.length / 2);
+  const head = 'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nCache-Control: no-store\r\nPragma: no-cache\r\n'
+    + `Content-Length: ${body.length}\r\nConnection: keep-alive\r\n\r\n`;
+  const socket = req.socket;
+  socket.write(head);
+  await new Promise<void>((resolve) => socket.write(body.subarray(0, sent), () => resolve()));
+  if (rule.kind === 'reset-mid-body') socket.resetAndDestroy();
+  else socket.end();
+}
+
+function statusFault(rule: FaultRule, res: ServerResponse, now: number): number {
+  const status = rule.status ?? 500;
+  const headers: Record<string, string> = {};
+  const ra = retryAfterValue(rule, now);
+  if (ra !== undefined) headers['Retry-After'] = ra;
+  const mode = rule.body ?? 'json';
+  if (mode === 'json') {
+    sendRaw(res, status, { ...JSON_HEADERS, ...headers }, JSON.stringify({
+      success: false, error: JSON_ERROR_TEXT[status] ?? STATUS_CODES[status] ?? 'Error',
+    }));
+  } else if (mode === 'html') {
+    sendRaw(res, status, { 'Content-Type': 'text/html', ...headers }, NGINX_HTML(status));
+  } else if (mode === 'empty') {
+    sendRaw(res, status, headers, '');
+  } else {
+    sendRaw(res, status, { 'Content-Type': rule.contentType ?? 'text/plain', ...headers }, mode);
+  }
+  return status;
+}
+
+/** A proxy's 429: only Retry-After, with an HTML (or the given) body. */
+function retryAfterOnly(rule: FaultRule, res: ServerResponse, now: number): number {
+  const ra = retryAfterValue({ ...rule, retryAfter: rule.retryAfter ?? 1 }, now) as string;
+  const mode = rule.body ?? 'html';
+  if (mode === 'json') {
+    sendRaw(res, 429, { ...JSON_HEADERS, 'Retry-After': ra }, JSON.stringify({ message: 'Too Many Requests' }));
+  } else {
+    sendRaw(res, 429, { 'Content-Type': 'text/html', 'Retry-After': ra }, mode === 'html' ? NGINX_HTML(429) : mode);
+  }
+  return 429;
 }

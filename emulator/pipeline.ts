@@ -7,7 +7,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Dataset } from './data/dataset.js';
-import { applyFault, type FaultInjector } from './faults.js';
+import { applyFault } from './fault-responses.js';
+import type { FaultInjector } from './faults.js';
 import { sendJson } from './http-util.js';
 import type { Identity, IdentityName } from './identities.js';
 import type { RateLimiter } from './rate-limiter.js';

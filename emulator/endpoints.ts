@@ -11,6 +11,8 @@ import {
   InvalidSortError, makeComparator, mongoToLower, omitFields, parseSort, pickFields, sortSpecKey, type Doc, type Json,
   type SortSpec,
 } from './mongo.js';
+import { getDeletedMessagesRoute } from './messages/deleted-messages.js';
+import { syncMessagesRoute } from './messages/sync-messages.js';
 
 export interface ApiSettings {
   /** API_Default_Count (default 50). */
@@ -214,6 +216,8 @@ export interface RouteDef {
   readonly rateLimited: boolean;
   /** Typed query schema; absent = unknown params ignored. */
   readonly schema?: QuerySchema;
+  /** A route's own query validation (checked like `schema`, before authentication). */
+  readonly validate?: (q: URLSearchParams) => ApiResult | undefined;
   /** permissionsRequired, operation hasAny. */
   readonly anyPermission?: readonly string[];
   readonly stream?: StreamName;
@@ -444,7 +448,9 @@ const info: RouteDef = {
   },
 };
 
-export const ROUTES: readonly RouteDef[] = [info, me, teamsList, roomsGet, channelsList, rolesList, subscriptionsGet, usersList];
+export const ROUTES: readonly RouteDef[] = [
+  info, me, teamsList, roomsGet, channelsList, rolesList, subscriptionsGet, usersList, syncMessagesRoute, getDeletedMessagesRoute,
+];
 export const ROUTE_BY_PATH: ReadonlyMap<string, RouteDef> = new Map(ROUTES.map((r) => [r.path, r]));
 export const ROUTE_BY_STREAM: ReadonlyMap<StreamName, RouteDef> = new Map(
   ROUTES.filter((r) => r.stream).map((r) => [r.stream as StreamName, r]),
@@ -452,6 +458,7 @@ export const ROUTE_BY_STREAM: ReadonlyMap<StreamName, RouteDef> = new Map(
 
 /** Query validation for a route (400 body, or undefined when valid). */
 export function validateRouteQuery(route: RouteDef, q: URLSearchParams): ApiResult | undefined {
+  if (route.validate) return route.validate(q);
   return route.schema ? validateQuery(route.schema, q) : undefined;
 }
 

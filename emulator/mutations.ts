@@ -9,6 +9,7 @@ import { S_MUTATE, type Dataset } from './data.js';
 import { IDENTITY_NAMES, identityUserIndex, type IdentityName } from './identities.js';
 import type { Doc } from './mongo.js';
 import { chance, int, meteorId, objectId, pick, rngFor, type Rng } from './prng.js';
+import { mutateMessages, roomDeleted, type MessageMutationResult, type MessageMutationSpec } from './messages/mutations.js';
 
 export interface MutationSpec {
   updateRooms?: number;
@@ -28,6 +29,8 @@ export interface MutationSpec {
   deleteTeams?: number;
   insertRoles?: number;
   deleteRoles?: number;
+  /** Message changes (emulator/messages/mutations.ts), applied after the room changes. */
+  messages?: MessageMutationSpec;
   /** Explicit targets, in addition to the counts above. */
   updateRoomIds?: string[];
   deleteRoomIds?: string[];
@@ -54,6 +57,7 @@ export interface MutationResult {
   users: ChangeSet;
   teams: ChangeSet;
   roles: ChangeSet;
+  messages?: MessageMutationResult;
   /** The last stamp handed out (max _updatedAt / _deletedAt written so far). */
   lastStamp: string;
 }
@@ -306,6 +310,7 @@ export function mutate(ds: Dataset, spec: MutationSpec): MutationResult {
     result.roles.inserted.push(id);
   }
 
+  if (spec.messages) result.messages = mutateMessages(ds, spec.messages);
   ds.version++;
   result.lastStamp = ds.lastStamp;
   return result;
@@ -335,6 +340,7 @@ function deleteRoom(ds: Dataset, room: Doc, result: MutationResult): void {
   ds.rooms.splice(k, 1);
   ds.roomById.delete(room._id as string);
   ds.roomTrash.push({ _id: room._id as string, _deletedAt: s });
+  roomDeleted(ds, room._id as string, s);
   for (const sub of ds.subscriptions.filter((x) => x.rid === room._id)) {
     removeSubscription(ds, sub, s);
     result.subscriptions.deleted.push(sub._id as string);

@@ -18,6 +18,7 @@ import { IDENTITY_NAMES, type Identity, type IdentityName } from './identities.j
 import type { Doc } from './mongo.js';
 import { mutate, type MutationResult, type MutationSpec } from './mutations.js';
 import { RateLimiter, type RateLimitOptions } from './rate-limiter.js';
+import { expectedMessages, type ExpectedMessages, type ExpectedMessagesOptions } from './messages/expected.js';
 
 export type { FaultRule, FaultKind } from './faults.js';
 export type { MutationSpec, MutationResult } from './mutations.js';
@@ -25,6 +26,7 @@ export type { RateLimitOptions } from './rate-limiter.js';
 export type { DatasetSizes } from './data.js';
 export type { IdentityName } from './identities.js';
 export type { StreamName, ExpectedOptions, ApiSettings } from './endpoints.js';
+export type { ExpectedMessages, ExpectedMessagesOptions } from './messages/expected.js';
 
 export interface EmulatorOptions {
   /** Default 0 (an ephemeral port). */
@@ -125,6 +127,8 @@ export interface Emulator {
   expectedRemove(stream: 'rooms' | 'subscriptions', identity: IdentityName, updatedSince: string): Doc[];
   /** Both at once. */
   expectedResult(stream: StreamName, identity?: IdentityName, opts?: ExpectedOptions): ExpectedResult;
+  /** Messages and tombstones `identity` reads per room (chat.syncMessages rules). */
+  expectedMessages(identity?: IdentityName, opts?: ExpectedMessagesOptions): ExpectedMessages;
   stats(): EmulatorStats;
   setFaults(rules: FaultRule[]): void;
   addFault(rule: FaultRule): void;
@@ -237,6 +241,10 @@ class EmulatorImpl implements Emulator {
 
   expectedResult(stream: StreamName, identity: IdentityName = 'admin', opts: ExpectedOptions = {}): ExpectedResult {
     return expectedRead(this.dataset, stream, this.identityObject(identity), opts, this.url);
+  }
+
+  expectedMessages(identity: IdentityName = 'admin', opts: ExpectedMessagesOptions = {}): ExpectedMessages {
+    return expectedMessages(this.dataset, this.identityObject(identity), opts);
   }
 
   expected(stream: StreamName, identity: IdentityName = 'admin', opts: ExpectedOptions = {}): Doc[] {
@@ -516,6 +524,20 @@ class EmulatorImpl implements Emulator {
         streams: [...ROUTE_BY_STREAM.keys()], identities: [...IDENTITY_NAMES],
         usage: '/_emulator/expected?stream=users|teams|rooms|channels|roles|subscriptions|all&identity=admin[&updatedSince=ISO][&sort={"_id":1}]',
       });
+      return;
+    }
+    if (stream === ('messages' as StreamName)) {
+      const identity = (q.get('identity') ?? 'admin') as IdentityName;
+      if (!IDENTITY_NAMES.includes(identity)) {
+        await sendJson(res, 400, { success: false, error: `unknown identity ${identity}` });
+        return;
+      }
+      const opts: ExpectedMessagesOptions = {};
+      const since = q.get('updatedSince');
+      if (since !== null) opts.since = since;
+      const rids = q.getAll('rid');
+      if (rids.length > 0) opts.rids = rids;
+      await sendJson(res, 200, { stream, identity, ...this.expectedMessages(identity, opts) } as unknown as Body);
       return;
     }
     if (stream === ('all' as StreamName)) {

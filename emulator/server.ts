@@ -7,6 +7,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { Dataset, type DatasetSizes } from './data.js';
+import { applyOddValues } from './odd-values.js';
 import {
   DEFAULT_API_SETTINGS, ExpectedError, ROUTE_BY_PATH, ROUTE_BY_STREAM, checkPermissions, err, expectedRead,
   paginationItems, validateRouteQuery, type ApiResult, type ApiSettings, type ExpectedOptions, type ExpectedResult,
@@ -52,6 +53,8 @@ export interface EmulatorOptions {
   log?: (line: string) => void;
   /** Also log one line per /api request through `log`. Default false. */
   logRequests?: boolean;
+  /** Give union-typed fields every JSON shape (emulator/odd-values.ts). Default false. */
+  oddValues?: boolean;
 }
 
 export interface RequestLogEntry {
@@ -196,6 +199,7 @@ class EmulatorImpl implements Emulator {
     const sizes = { ...(opts.data ?? {}) };
     if (opts.seed !== undefined) sizes.seed = opts.seed;
     this.dataset = new Dataset(sizes, this.now);
+    if (opts.oddValues) applyOddValues(this.dataset);
     this.api = { ...DEFAULT_API_SETTINGS, ...(opts.api ?? {}) };
     this.latencyMs = opts.latencyMs ?? 0;
     this.limiter = new RateLimiter(opts.rateLimit === false ? { enabled: false } : (opts.rateLimit ?? {}), this.now);

@@ -125,7 +125,7 @@ export class RocketChatClient {
   budget(path: string): RouteBudget | undefined {
     const s = this.pacer.snapshot(path);
     if (s.mode !== 'limited') return undefined;
-    return { limit: s.limit, remaining: s.remaining, resetAtMs: s.resetAtMs, windowMs: this.windowMs.get(path) ?? 60_000 };
+    return { limit: s.limit, remaining: Math.max(0, s.remaining - s.inFlight), resetAtMs: s.resetAtMs, windowMs: this.windowMs.get(path) ?? 60_000 };
   }
 
   /** `fn` runs whenever a request starts waiting for a rate-limit window (the progress reporter reports then). */

@@ -49,12 +49,13 @@ export class ProgressReporter implements ProgressSink {
   private readonly active = new Map<string, Active>();
   private readonly intervalMs: number;
   private readonly minGapMs: number;
-  private lastReport: number;
+  private readonly createdAt: number;
+  private lastReport: number | undefined;
 
   constructor(private readonly options: ProgressOptions) {
     this.intervalMs = options.intervalMs ?? 30_000;
     this.minGapMs = options.minGapMs ?? 5_000;
-    this.lastReport = options.clock.now();
+    this.createdAt = options.clock.now();
   }
 
   start(stream: string): void {
@@ -74,12 +75,12 @@ export class ProgressReporter implements ProgressSink {
 
   /** Reports if the interval has passed since the last report. */
   maybeReport(): void {
-    if (this.options.clock.now() - this.lastReport >= this.intervalMs) this.report();
+    if (this.options.clock.now() - (this.lastReport ?? this.createdAt) >= this.intervalMs) this.report();
   }
 
   /** A request is waiting for a rate-limit window: report now (unless a report has just been made). */
   rateLimitWait(): void {
-    if (this.options.clock.now() - this.lastReport >= this.minGapMs) this.report();
+    if (this.lastReport === undefined || this.options.clock.now() - this.lastReport >= this.minGapMs) this.report();
   }
 
   report(): void {

@@ -23,6 +23,8 @@ function plural(n: number, word: string, many = `${word}s`): string {
 export function summaryLines(results: readonly StreamResult[], byStream: Record<string, StreamRequestStats>, runMs: number): string[] {
   const lines: string[] = [];
   const total = { records: 0, deletions: 0, ...NO_REQUESTS };
+  // A run that stopped before any stream got anywhere (nothing listening, bad credentials) gets the total alone.
+  const anything = results.some((r) => r.records !== undefined || (byStream[r.stream]?.requests ?? 0) > 1);
   for (const r of [...results].sort((a, b) => a.stream.localeCompare(b.stream))) {
     const req = byStream[r.stream] ?? NO_REQUESTS;
     total.records += r.records ?? 0;
@@ -31,7 +33,7 @@ export function summaryLines(results: readonly StreamResult[], byStream: Record<
     total.retries += req.retries;
     total.rateLimited += req.rateLimited;
     const what = r.records === undefined ? 'did not finish' : `${plural(r.records, 'record')}, ${plural(r.deletions ?? 0, 'deletion')}`;
-    lines.push(`summary ${r.stream}: ${what}; ${plural(req.requests, 'request')}, ${plural(req.retries, 'retry', 'retries')}, ${plural(req.rateLimited, '429')}; ${duration(r.ms)}`);
+    if (anything) lines.push(`summary ${r.stream}: ${what}; ${plural(req.requests, 'request')}, ${plural(req.retries, 'retry', 'retries')}, ${plural(req.rateLimited, '429')}; ${duration(r.ms)}`);
   }
   lines.push(
     `summary: ${plural(results.length, 'stream')}, ${plural(total.records, 'record')}, ${plural(total.deletions, 'deletion')}; ` +

@@ -53,7 +53,7 @@ export class RocketChatClient {
   private readonly agent: http.Agent;
   private readonly pacer: RateLimitPacer;
   private readonly counters: ClientStats = { requests: 0, retries: 0, rateLimited: 0, byRoute: {}, byStream: {} };
-  private readonly windowMs = new Map<string, number>();
+  private readonly windows: Record<string, { lastResetAtMs: number; longestToReset: number; shortestGap: number }> = {};
   private readonly waitListeners: Array<() => void> = [];
   /** Whether any HTTP answer has arrived: retries are for a server that answered before. */
   private answered = false;
@@ -125,7 +125,7 @@ export class RocketChatClient {
   budget(path: string): RouteBudget | undefined {
     const s = this.pacer.snapshot(path);
     if (s.mode !== 'limited') return undefined;
-    return { limit: s.limit, remaining: Math.max(0, s.remaining - s.inFlight), resetAtMs: s.resetAtMs, windowMs: this.windowMs.get(path) ?? 60_000 };
+    return { limit: s.limit, remaining: Math.max(0, s.remaining - s.inFlight), resetAtMs: s.resetAtMs, windowMs: windowLength(this.windows[path]) };
   }
 
   /** `fn` runs whenever a request starts waiting for a rate-limit window (the progress reporter reports then). */
@@ -167,12 +167,18 @@ export class RocketChatClient {
     }
   }
 
-  /** A window's first answer says how long the window is: its reset is a whole window away. */
+  /**
+   * The window's length: no answer's time to reset is longer than it, and two successive resets
+   * are at least that far apart (exactly, while the route is kept busy), so the shortest such gap
+   * wins once seen; until then, the longest time to reset.
+   */
   private learnWindow(path: string): void {
     const s = this.pacer.snapshot(path);
     if (s.mode !== 'limited') return;
-    const toReset = s.resetAtMs - this.clock.now();
-    if (toReset > (this.windowMs.get(path) ?? 0)) this.windowMs.set(path, toReset);
+    const w = (this.windows[path] ??= { lastResetAtMs: s.resetAtMs, longestToReset: 0, shortestGap: Infinity });
+    w.longestToReset = Math.max(w.longestToReset, s.resetAtMs - this.clock.now());
+    if (s.resetAtMs > w.lastResetAtMs + 100) w.shortestGap = Math.min(w.shortestGap, s.resetAtMs - w.lastResetAtMs);
+    w.lastResetAtMs = Math.max(w.lastResetAtMs, s.resetAtMs);
   }
 
   private record(where: Where, options: RequestOptions, event: ResponseEvent, decision: Decision | undefined): void {
@@ -212,6 +218,12 @@ export class RocketChatClient {
     if (userId.length >= 6) out = out.split(userId).join('[user_id]');
     return out;
   }
+}
+
+/** Rocket.Chat's default window (60 s) until answers have said otherwise. */
+function windowLength(w: { longestToReset: number; shortestGap: number } | undefined): number {
+  if (!w) return 60_000;
+  return Number.isFinite(w.shortestGap) ? Math.max(w.shortestGap, w.longestToReset) : w.longestToReset || 60_000;
 }
 
 /** The query, decoded for reading (`sort={"_id":1}`); it never carries credentials. */

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { readCatalogFile, selectStreams } from './catalog.js';
 import { createClient } from './client-options.js';
 import { loadSettings } from './config.js';
@@ -43,6 +44,10 @@ export async function runSync(options: SyncOptions): Promise<void> {
   const writer = new SingerWriter();
   const client = createClient(settings);
   const controller = new AbortController();
+  // Every request, backoff and rate-limit wait in flight listens to this one signal (and removes
+  // its listener when done); rooms read in parallel behind a shared budget easily pass Node's
+  // default of 10, which would print a MaxListenersExceededWarning into the logs.
+  setMaxListeners(0, controller.signal);
   const removeSignalHandlers = abortOnSignals(controller);
   const report = new RunReport(client);
   const started = Date.now();

@@ -45,7 +45,7 @@ function userOrder(ctx: HandlerContext, spec: SortSpec, full: boolean, project: 
 export const usersList: RouteDef = {
   path: '/api/v1/users.list', auth: true, rateLimited: true, stream: 'users', recordsKey: 'users',
   schema: {
-    allowed: new Set(['fields', 'query', 'count', 'offset', 'sort', 'email']), numbers: ['count', 'offset'], nonEmpty: ['email'],
+    allowed: new Set(['fields', 'query', 'count', 'offset', 'sort', 'email']), nullableNumbers: ['count', 'offset'], nonEmpty: ['email'],
   },
   anyPermission: ['view-d-room'],
   handle(ctx) {

@@ -75,21 +75,24 @@ export function decorateSubscriptions(ds: Dataset): void {
   const admin = ds.identities.admin.userId;
   const user = ds.identities.user.userId;
   const pairDm = [admin, user].sort().join('');
+  let dm = 0;
+  let livechat = 0;
+  let other = 0;
   for (const s of ds.subscriptions) {
     const uid = (s.u as Doc)._id;
     if (s.rid === pairDm) {
       if (uid === admin) s.blocker = true;
       if (uid === user) s.blocked = true;
     } else if (s.t === 'd') {
-      if (chance(r, 0.2)) s.blocked = shape('blocked');
-      if (chance(r, 0.2)) s.blocker = shape('blocker');
+      if (dm % 3 === 1) s.blocked = shape('blocked');
+      if (dm++ % 3 === 2) s.blocker = shape('blocker');
     }
     if (s.t === 'l') {
-      s.department = chance(r, 0.5) ? meteorId(r) : shape('department');
+      s.department = livechat++ % 2 === 0 ? meteorId(r) : shape('department');
       s.code = shape('code');
-    } else {
-      if (chance(r, 0.04)) s.code = shape('code');
-      if (chance(r, 0.03)) s.department = shape('department');
+    } else if (s.t !== 'd') {
+      if (other % 13 === 5) s.code = shape('code');
+      if (other++ % 11 === 9) s.department = shape('department');
     }
     prefOrigins(r, s);
   }

@@ -16,7 +16,7 @@ import { sendProxy429, type ProxyLimiter } from './proxy.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { RequestLog } from './request-log.js';
 import {
-  checkPermissions, isResult, normaliseRoute, paginationItems, validateRouteQuery, type ApiResult, type ApiSettings, type RouteDef,
+  checkPermissions, checkRouteQuery, isResult, normaliseRoute, paginationItems, type ApiResult, type ApiSettings, type RouteDef,
 } from './routes/common.js';
 import { err } from './routes/errors.js';
 import { ROUTE_BY_PATH } from './routes/registry.js';
@@ -139,7 +139,7 @@ export class RequestPipeline {
 
   /** Query validation → authentication → permissions → rate limiter → handler (newest server code). */
   private answer(route: RouteDef, identity: Identity | undefined, query: URLSearchParams, ip: string): Answer {
-    const coerced = validateRouteQuery(route, query);
+    const coerced = checkRouteQuery(route, query);
     if (isResult(coerced)) return { result: coerced, headers: {} };
     if (route.auth && !identity) return { result: err.unauthorized(), headers: {} };
     if (route.auth && identity) {

@@ -101,7 +101,7 @@ export function normaliseRoute(route: string): string {
  * keys, a repeated key (an array of two is no number or string), numbers, then non-empty strings.
  * Returns the 400 body, or the coerced numbers.
  */
-export function validateRouteQuery(route: RouteDef, q: URLSearchParams): ApiResult | CoercedNumbers {
+export function checkRouteQuery(route: RouteDef, q: URLSearchParams): ApiResult | CoercedNumbers {
   const coerced = new Map<string, number | null>();
   if (route.validate) return route.validate(q) ?? coerced;
   const schema = route.schema;
@@ -126,6 +126,12 @@ export function validateRouteQuery(route: RouteDef, q: URLSearchParams): ApiResu
     if (v !== null && v.length < 1) return err.invalidParams('must NOT have fewer than 1 characters');
   }
   return coerced;
+}
+
+/** Query validation for a route (400 body, or undefined when valid). */
+export function validateRouteQuery(route: RouteDef, q: URLSearchParams): ApiResult | undefined {
+  const checked = checkRouteQuery(route, q);
+  return isResult(checked) ? checked : undefined;
 }
 
 /** Permission check (403 body, or undefined). */

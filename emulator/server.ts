@@ -15,6 +15,7 @@ import { IDENTITY_NAMES, type Identity, type IdentityName } from './identities.j
 import type { Doc } from './mongo.js';
 import { mutate, type MutationResult, type MutationSpec } from './mutations/mutate.js';
 import { expectedMessages, type ExpectedMessages, type ExpectedMessagesOptions } from './messages/expected.js';
+import { applyOddValues } from './odd-values.js';
 import { RequestPipeline } from './pipeline.js';
 import { ProxyLimiter } from './proxy.js';
 import { RateLimiter, type RateLimitOptions } from './rate-limiter.js';
@@ -59,6 +60,7 @@ class EmulatorImpl implements Emulator {
     const sizes = { ...(opts.data ?? {}) };
     if (opts.seed !== undefined) sizes.seed = opts.seed;
     this.dataset = new Dataset(sizes, now);
+    if (opts.oddValues) applyOddValues(this.dataset);
     this.limiter = new RateLimiter(opts.rateLimit === false ? { enabled: false } : (opts.rateLimit ?? {}), now);
     this.proxy = opts.proxy ? new ProxyLimiter(opts.proxy, now) : undefined;
     this.faults = new FaultInjector(opts.faults ?? [], opts.faultSeed ?? this.dataset.seed, now);

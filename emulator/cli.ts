@@ -6,6 +6,7 @@
  *     [--channels N] [--private-groups N] [--direct-messages N] [--discussions N] [--teams N]
  *     [--custom-roles N] [--livechat-rooms N] [--messages N]
  *     [--rate-limit-calls 10] [--rate-limit-window-ms 60000] [--no-rate-limit] [--latency-ms N]
+ *     [--proxy-calls N [--proxy-window-ms 1000] [--proxy-per-route]]
  *     [--faults FILE.json] [--write-config FILE [--identity admin|user|bot|app|guest|restricted]]
  *     [--odd-values] [--quiet | --verbose]
  *
@@ -28,6 +29,10 @@ const USAGE = `usage: node dist/emulator/cli.js [options]
   --rate-limit-calls N      calls per window per route and IP (default 10)
   --rate-limit-window-ms N  window length (default 60000)
   --no-rate-limit           disable the rate limiter
+  --proxy-calls N           proxy mode: a proxy allows N calls per window per client, for every caller,
+                            and answers an HTML 429 with Retry-After (default off)
+  --proxy-window-ms N       the proxy's window (default 1000)
+  --proxy-per-route         one proxy budget per path instead of one per client
   --latency-ms N            fixed latency added to every /api request
   --faults FILE             JSON array of fault rules to start with
   --write-config FILE       write a tap config {"endpoint","user_id","token"} and keep running
@@ -53,7 +58,8 @@ const ARGS = {
   discussions: { type: 'string' }, teams: { type: 'string' }, 'custom-roles': { type: 'string' },
   'livechat-rooms': { type: 'string' }, messages: { type: 'string' },
   'rate-limit-calls': { type: 'string' }, 'rate-limit-window-ms': { type: 'string' },
-  'no-rate-limit': { type: 'boolean' }, 'latency-ms': { type: 'string' }, faults: { type: 'string' },
+  'no-rate-limit': { type: 'boolean' }, 'proxy-calls': { type: 'string' }, 'proxy-window-ms': { type: 'string' },
+  'proxy-per-route': { type: 'boolean' }, 'latency-ms': { type: 'string' }, faults: { type: 'string' },
   'write-config': { type: 'string' }, identity: { type: 'string' }, quiet: { type: 'boolean' },
   verbose: { type: 'boolean' }, 'odd-values': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -88,6 +94,11 @@ function emulatorOptions(values: Values): EmulatorOptions {
     const calls = num(values['rate-limit-calls'], 'rate-limit-calls');
     const windowMs = num(values['rate-limit-window-ms'], 'rate-limit-window-ms');
     options.rateLimit = { ...(calls !== undefined ? { calls } : {}), ...(windowMs !== undefined ? { windowMs } : {}) };
+  }
+  const proxyCalls = num(values['proxy-calls'], 'proxy-calls');
+  if (proxyCalls !== undefined) {
+    const windowMs = num(values['proxy-window-ms'], 'proxy-window-ms');
+    options.proxy = { calls: proxyCalls, ...(windowMs !== undefined ? { windowMs } : {}), perRoute: values['proxy-per-route'] ?? false };
   }
   const latency = num(values['latency-ms'], 'latency-ms');
   if (latency !== undefined) options.latencyMs = latency;

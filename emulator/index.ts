@@ -3,7 +3,7 @@ export { startEmulator } from './server.js';
 export type {
   Emulator, EmulatorOptions, EmulatorStats, RequestLogEntry, RequestHook, RequestHookInfo, PublicIdentityInfo, RouteStats,
   FaultRule, FaultKind, MutationSpec, MutationResult, RateLimitOptions, DatasetSizes, IdentityName, StreamName,
-  ExpectedOptions, ApiSettings,
+  ExpectedOptions, ApiSettings, ProxyOptions,
 } from './server.js';
 export { DEFAULT_SIZES } from './data/dataset.js';
 export { DATA_END_MS } from './data/common.js';

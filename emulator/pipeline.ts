@@ -1,5 +1,6 @@
 /**
- * How the emulator answers one /api request: route lookup, latency, request hooks, faults, then
+ * How the emulator answers one /api request: the proxy's limit (proxy mode), route lookup, latency,
+ * request hooks, faults, then
  * query validation → authentication → permissions → rate limiter → handler (the order of the
  * newest server code, docs/rocketchat-api-notes.md#authentication-and-permissions), and the
  * request log.
@@ -11,10 +12,11 @@ import { applyFault } from './fault-responses.js';
 import type { FaultInjector } from './faults.js';
 import { sendJson } from './http-util.js';
 import type { Identity, IdentityName } from './identities.js';
+import { sendProxy429, type ProxyLimiter } from './proxy.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { RequestLog } from './request-log.js';
 import {
-  checkPermissions, normaliseRoute, paginationItems, validateRouteQuery, type ApiResult, type ApiSettings, type RouteDef,
+  checkPermissions, checkRouteQuery, isResult, normaliseRoute, paginationItems, type ApiResult, type ApiSettings, type RouteDef,
 } from './routes/common.js';
 import { err } from './routes/errors.js';
 import { ROUTE_BY_PATH } from './routes/registry.js';
@@ -23,6 +25,8 @@ import type { Emulator, RequestHook, RequestLogEntry } from './types.js';
 export interface PipelineParts {
   dataset: Dataset;
   limiter: RateLimiter;
+  /** Proxy mode: a rate-limiting proxy in front of the server. */
+  proxy: ProxyLimiter | undefined;
   faults: FaultInjector;
   api: ApiSettings;
   requestLog: RequestLog;
@@ -88,6 +92,12 @@ export class RequestPipeline {
       entry.durationMs = this.p.now() - arrived;
       this.p.requestLog.record(entry, route !== undefined);
     };
+    const proxyWait = this.p.proxy?.check(path, req.socket.remoteAddress ?? '');
+    if (proxyWait !== undefined) {
+      sendProxy429(res, proxyWait);
+      finish(429, { proxy: true });
+      return;
+    }
     if (!route || req.method !== 'GET') {
       const r = err.notFound();
       await sendJson(res, r.status, r.body);
@@ -129,8 +139,8 @@ export class RequestPipeline {
 
   /** Query validation → authentication → permissions → rate limiter → handler (newest server code). */
   private answer(route: RouteDef, identity: Identity | undefined, query: URLSearchParams, ip: string): Answer {
-    const invalid = validateRouteQuery(route, query);
-    if (invalid) return { result: invalid, headers: {} };
+    const coerced = checkRouteQuery(route, query);
+    if (isResult(coerced)) return { result: coerced, headers: {} };
     if (route.auth && !identity) return { result: err.unauthorized(), headers: {} };
     if (route.auth && identity) {
       const denied = checkPermissions(route, identity);
@@ -144,7 +154,7 @@ export class RequestPipeline {
       if (!d.allowed) return { result: err.tooManyRequests(d.waitSeconds), headers };
     }
     const result = route.handle({
-      ds: this.p.dataset, identity, query, settings: api, baseUrl: this.p.emulator.url, page: paginationItems(query, api),
+      ds: this.p.dataset, identity, query, settings: api, baseUrl: this.p.emulator.url, page: paginationItems(query, api, coerced),
     });
     return { result, headers };
   }

@@ -17,6 +17,7 @@ import { mutate, type MutationResult, type MutationSpec } from './mutations/muta
 import { expectedMessages, type ExpectedMessages, type ExpectedMessagesOptions } from './messages/expected.js';
 import { applyOddValues } from './odd-values.js';
 import { RequestPipeline } from './pipeline.js';
+import { ProxyLimiter } from './proxy.js';
 import { RateLimiter, type RateLimitOptions } from './rate-limiter.js';
 import { RequestLog } from './request-log.js';
 import { DEFAULT_API_SETTINGS, type StreamName } from './routes/common.js';
@@ -29,6 +30,7 @@ export type {
 export type { FaultRule, FaultKind } from './faults.js';
 export type { MutationSpec, MutationResult } from './mutations/mutate.js';
 export type { RateLimitOptions } from './rate-limiter.js';
+export type { ProxyOptions } from './proxy.js';
 export type { DatasetSizes } from './data/dataset.js';
 export type { IdentityName } from './identities.js';
 export type { StreamName, ApiSettings } from './routes/common.js';
@@ -42,6 +44,7 @@ class EmulatorImpl implements Emulator {
   readonly dataset: Dataset;
   private readonly server: Server;
   private readonly limiter: RateLimiter;
+  private readonly proxy: ProxyLimiter | undefined;
   private readonly faults: FaultInjector;
   private readonly log: (line: string) => void;
   private readonly requestLog: RequestLog;
@@ -59,9 +62,10 @@ class EmulatorImpl implements Emulator {
     this.dataset = new Dataset(sizes, now);
     if (opts.oddValues) applyOddValues(this.dataset);
     this.limiter = new RateLimiter(opts.rateLimit === false ? { enabled: false } : (opts.rateLimit ?? {}), now);
+    this.proxy = opts.proxy ? new ProxyLimiter(opts.proxy, now) : undefined;
     this.faults = new FaultInjector(opts.faults ?? [], opts.faultSeed ?? this.dataset.seed, now);
     this.pipeline = new RequestPipeline({
-      dataset: this.dataset, limiter: this.limiter, faults: this.faults, api: { ...DEFAULT_API_SETTINGS, ...(opts.api ?? {}) },
+      dataset: this.dataset, limiter: this.limiter, proxy: this.proxy, faults: this.faults, api: { ...DEFAULT_API_SETTINGS, ...(opts.api ?? {}) },
       requestLog: this.requestLog, now, log: this.log, latencyMs: opts.latencyMs ?? 0, emulator: this,
     });
     const ids = {} as Record<IdentityName, PublicIdentityInfo>;
@@ -135,6 +139,7 @@ class EmulatorImpl implements Emulator {
       byIdentity: Object.fromEntries(log.identityCounts),
       rateLimited: limiter.rejected,
       fault429s: log.fault429s,
+      proxyRateLimited: this.proxy?.rejected ?? 0,
       faultsFired: this.faults.totalFired,
       faultsByKind: { ...this.faults.firedByKind },
       latencyMs: this.pipeline.latencyMs,

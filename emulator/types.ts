@@ -6,6 +6,7 @@ import type { FaultKind, FaultRule } from './faults.js';
 import type { IdentityName } from './identities.js';
 import type { Doc } from './mongo.js';
 import type { MutationResult, MutationSpec } from './mutations/mutate.js';
+import type { ProxyOptions } from './proxy.js';
 import type { RateLimitOptions } from './rate-limiter.js';
 import type { ApiSettings, StreamName } from './routes/common.js';
 
@@ -20,6 +21,11 @@ export interface EmulatorOptions {
   seed?: number;
   /** `false` disables the limiter. Default: 10 calls per 60000 ms per route and client IP. */
   rateLimit?: false | RateLimitOptions;
+  /**
+   * Proxy mode: a rate-limiting proxy in front of the server that limits every caller on every
+   * /api path and answers an HTML 429 with Retry-After and no X-RateLimit-* headers. Default off.
+   */
+  proxy?: ProxyOptions;
   /** Fixed delay added to every /api request, in ms. Default 0. */
   latencyMs?: number;
   faults?: FaultRule[];
@@ -53,6 +59,8 @@ export interface RequestLogEntry {
   /** Per-route sequence number (1-based, since start). */
   n: number;
   fault?: FaultKind;
+  /** Answered 429 by the proxy (proxy mode); the server never saw it. */
+  proxy?: boolean;
   /** X-RateLimit-Remaining sent, if any. */
   rateLimitRemaining?: number;
 }
@@ -71,6 +79,8 @@ export interface EmulatorStats {
   rateLimited: number;
   /** 429s sent by faults. */
   fault429s: number;
+  /** 429s sent by the proxy (proxy mode). */
+  proxyRateLimited: number;
   faultsFired: number;
   faultsByKind: Partial<Record<FaultKind, number>>;
   latencyMs: number;

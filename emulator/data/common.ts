@@ -4,7 +4,7 @@
  *
  * Each collection draws from its own PRNG stream (`rngFor(seed, label, ...)`), so adding a new
  * collection never changes the records of the existing ones. A new collection takes a label that
- * is not listed here (free: 4, 6, 7, and 11 and up) and adds it to this list.
+ * is not listed here (free: 4, 6, 7, 11 to 40, and 45 and up) and adds it to this list.
  */
 
 /** All generated timestamps lie in the three years before this instant. */
@@ -21,3 +21,8 @@ export const S_ROLES = 5;
 export const S_TRASH = 8;
 export const S_MUTATE = 9;
 export const S_INSERTED_USER = 10;
+// nasty.ts: fields and texts added on top of the generated records
+export const S_NASTY_ROOMS = 41;
+export const S_NASTY_SUBS = 42;
+export const S_NASTY_USERS = 43;
+export const S_NASTY_ROLES = 44;

@@ -2,6 +2,7 @@
 import type { Doc } from '../mongo.js';
 import { int, meteorId, rngFor } from '../prng.js';
 import { DATA_END_MS, iso, S_ROLES, SPAN_MS } from './common.js';
+import { legacyRoles } from './nasty.js';
 import { CUSTOM_ROLES } from './words.js';
 
 const DEFAULT_ROLES: ReadonlyArray<readonly [string, 'Users' | 'Subscriptions', string, boolean]> = [
@@ -36,5 +37,6 @@ export function generateRoles(seed: number, customRoles: number): { roles: Doc[]
       _updatedAt: iso(DATA_END_MS - int(rng, 0, SPAN_MS)),
     });
   }
+  roles.push(...legacyRoles(seed));
   return { roles, customRoleIds };
 }

@@ -11,6 +11,7 @@ import type { Dataset } from './dataset.js';
 import { directMessages, livechatRooms } from './direct-rooms.js';
 import { RoomGenerator } from './room-generator.js';
 import { memberships } from './subscriptions.js';
+import { decorateRooms, decorateSubscriptions } from './nasty.js';
 import { generateTrash } from './trash.js';
 import { CHANNEL_FNAMES, CHANNEL_WORDS, TEAM_NAMES } from './words.js';
 
@@ -40,7 +41,9 @@ export function generateRooms(ds: Dataset): void {
   // natural order = creation order
   rooms.sort((a, b) => (a._id === 'GENERAL' ? -1 : b._id === 'GENERAL' ? 1 : compareCodePoints(a.ts as string, b.ts as string)));
   for (const room of rooms) ds.addRoom(room);
+  decorateRooms(ds);
   memberships(gen, { channels, groups, discussions, teamRooms });
+  decorateSubscriptions(ds);
   countUsers(gen);
   generateTrash(ds);
 }

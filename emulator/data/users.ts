@@ -9,6 +9,7 @@ import type { Doc, Json } from '../mongo.js';
 import { chance, int, meteorId, pick, rngFor, type Rng } from '../prng.js';
 import { DATA_END_MS, iso, S_USER, SPAN_MS } from './common.js';
 import { fixedUser } from './fixed-users.js';
+import { decorateUser } from './nasty.js';
 import { userFlags, type UserCore } from './user-flags.js';
 import { APP_NAMES, BOT_NAMES, CITIES, DEPARTMENTS, DOMAINS, EMOJI, FIRST, LAST, WHOLE } from './words.js';
 
@@ -35,7 +36,9 @@ interface UserNames {
 export function generateUser(seed: number, i: number, customRoleIds: readonly string[], coreOnly: true): UserCore;
 export function generateUser(seed: number, i: number, customRoleIds: readonly string[], coreOnly: false): Doc;
 export function generateUser(seed: number, i: number, customRoleIds: readonly string[], coreOnly: boolean): UserCore | Doc {
-  return generateUserWith(rngFor(seed, S_USER, i), seed, i, customRoleIds, coreOnly, undefined);
+  const user = generateUserWith(rngFor(seed, S_USER, i), seed, i, customRoleIds, coreOnly, undefined);
+  if (!coreOnly) decorateUser(seed, i, user as Doc);
+  return user;
 }
 
 export function generateUserWith(

@@ -64,9 +64,15 @@ export type StreamName = 'teams' | 'rooms' | 'channels' | 'roles' | 'subscriptio
 
 export interface QuerySchema {
   allowed: ReadonlySet<string>;
+  /** `{type: 'number'}`: an empty value is 400 "must be number" (ajv coerces only non-empty numeric strings). */
   numbers?: readonly string[];
+  /** `{type: 'number', nullable: true}`: ajv coerces an empty value to null, which the handler reads as absent. */
+  nullableNumbers?: readonly string[];
   nonEmpty?: readonly string[];
 }
+
+/** Query numbers after ajv's coercion: null where an empty value became null. */
+export type CoercedNumbers = ReadonlyMap<string, number | null>;
 
 export interface RouteDef {
   readonly path: string;
@@ -90,24 +96,42 @@ export function normaliseRoute(route: string): string {
   return route === 'info' ? '/api/info' : `/api/v1/${route}`;
 }
 
-/** Query validation for a route (400 body, or undefined when valid). */
-export function validateRouteQuery(route: RouteDef, q: URLSearchParams): ApiResult | undefined {
-  if (route.validate) return route.validate(q);
+/**
+ * Query validation for a route as the router's ajv instance does it (coerceTypes 'array'): unknown
+ * keys, a repeated key (an array of two is no number or string), numbers, then non-empty strings.
+ * Returns the 400 body, or the coerced numbers.
+ */
+export function checkRouteQuery(route: RouteDef, q: URLSearchParams): ApiResult | CoercedNumbers {
+  const coerced = new Map<string, number | null>();
+  if (route.validate) return route.validate(q) ?? coerced;
   const schema = route.schema;
-  if (!schema) return undefined;
+  if (!schema) return coerced;
   for (const key of q.keys()) if (!schema.allowed.has(key)) return err.invalidParams('must NOT have additional properties');
-  for (const key of schema.numbers ?? []) {
+  const nullable = new Set(schema.nullableNumbers ?? []);
+  const numbers = new Set([...(schema.numbers ?? []), ...nullable]);
+  for (const key of schema.allowed) {
+    if (q.getAll(key).length > 1) return err.invalidParams(numbers.has(key) ? 'must be number' : 'must be string');
+  }
+  for (const key of numbers) {
     const v = q.get(key);
     if (v === null) continue;
-    const n = v.trim() === '' ? 0 : Number(v);
+    if (v === '' && nullable.has(key)) { coerced.set(key, null); continue; }
+    const n = v === '' ? Number.NaN : Number(v);
     if (!Number.isFinite(n)) return err.invalidParams('must be number');
     if (n < 0) return err.invalidParams('must be >= 0');
+    coerced.set(key, n);
   }
   for (const key of schema.nonEmpty ?? []) {
     const v = q.get(key);
     if (v !== null && v.length < 1) return err.invalidParams('must NOT have fewer than 1 characters');
   }
-  return undefined;
+  return coerced;
+}
+
+/** Query validation for a route (400 body, or undefined when valid). */
+export function validateRouteQuery(route: RouteDef, q: URLSearchParams): ApiResult | undefined {
+  const checked = checkRouteQuery(route, q);
+  return isResult(checked) ? checked : undefined;
 }
 
 /** Permission check (403 body, or undefined). */
@@ -116,13 +140,22 @@ export function checkPermissions(route: RouteDef, identity: Identity): ApiResult
   return route.anyPermission.some((p) => identity.permissions.has(p)) ? undefined : err.permission();
 }
 
-export function paginationItems(q: URLSearchParams, s: ApiSettings): Page {
+/**
+ * getPaginationItems: `coerced` holds the numbers as the query validation left them (null = absent);
+ * routes without a query schema see the raw strings.
+ */
+export function paginationItems(q: URLSearchParams, s: ApiSettings, coerced: CoercedNumbers = new Map()): Page {
   const hardUpperLimit = s.maxCount > 0 ? s.maxCount : 100;
   const defaultCount = s.defaultCount > 0 ? s.defaultCount : 50;
-  const rawOffset = q.get('offset');
+  const param = (key: string): string | null => {
+    if (!coerced.has(key)) return q.get(key);
+    const v = coerced.get(key);
+    return v === null || v === undefined ? null : String(v);
+  };
+  const rawOffset = param('offset');
   let offset = rawOffset ? parseInt(rawOffset, 10) : 0;
   if (!Number.isFinite(offset) || offset < 0) offset = 0;
-  const rawCount = q.get('count');
+  const rawCount = param('count');
   let count = rawCount !== null ? parseInt(rawCount || '0', 10) : defaultCount;
   if (!Number.isFinite(count) || count < 0) count = defaultCount;
   if (count > hardUpperLimit) count = hardUpperLimit;

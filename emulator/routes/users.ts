@@ -42,10 +42,15 @@ function userOrder(ctx: HandlerContext, spec: SortSpec, full: boolean, project: 
   return matches.sort((a, b) => cmp(docs.get(a) as Doc, docs.get(b) as Doc) || a - b);
 }
 
+/**
+ * 8.8.1's schema types count and offset `{type: 'number', nullable: true}`, so an empty value is
+ * coerced to null (the default page), unlike channels.list's plain numbers
+ * (https://github.com/RocketChat/Rocket.Chat/blob/develop/packages/rest-typings/src/v1/users/UsersListParamsGET.ts).
+ */
 export const usersList: RouteDef = {
   path: '/api/v1/users.list', auth: true, rateLimited: true, stream: 'users', recordsKey: 'users',
   schema: {
-    allowed: new Set(['fields', 'query', 'count', 'offset', 'sort', 'email']), numbers: ['count', 'offset'], nonEmpty: ['email'],
+    allowed: new Set(['fields', 'query', 'count', 'offset', 'sort', 'email']), nullableNumbers: ['count', 'offset'], nonEmpty: ['email'],
   },
   anyPermission: ['view-d-room'],
   handle(ctx) {

@@ -178,16 +178,28 @@ const TRANSIENT: Transient[] = [
   },
 ];
 
+
+/**
+ * The streams of one request per route and page. Messages are read per room, so their requests
+ * (and their own rooms.get and channels.list) would interleave with the per-route fault counts
+ * and retry timings these tests check; test/messages*.e2e.test.ts covers them.
+ */
+const METADATA_STREAMS = STREAM_NAMES.filter((name) => name !== 'messages');
+let metadataCatalog: string | undefined;
+function metadataStreams(): string {
+  return (metadataCatalog ??= catalogOf(METADATA_STREAMS));
+}
+
 describe('server and network faults', { concurrency: 3 }, () => {
   describe('transient faults are retried and the run completes exactly', { concurrency: 4 }, () => {
     for (const s of TRANSIENT) {
       test(s.name, { timeout: 30_000 }, () =>
         withEmulator({ data: { users: USERS } }, async (emu) => {
           emu.setFaults(s.faults);
-          const run = await runTap(['--config', configFor(emu, 'admin', { page_size: 25, ...s.config })]);
+          const run = await runTap(['--config', configFor(emu, 'admin', { page_size: 25, ...s.config }), '--catalog', metadataStreams()]);
           assert.equal(run.code, 0, run.stderr);
           assert.deepEqual(errorLines(run.stderr), []);
-          const checks = assertExactStreams(run.messages, emu);
+          const checks = assertExactStreams(run.messages, emu, 'admin', METADATA_STREAMS);
           assert.equal(emu.stats().faultsFired, s.fired, 'faults fired');
           const warnings = warningLines(run.stderr);
           if (s.timeouts) assert.ok(warnings.length >= s.fired, `at least one warning per fault:\n${warnings.join('\n')}`);
@@ -204,9 +216,9 @@ describe('server and network faults', { concurrency: 3 }, () => {
       withEmulator(
         { data: { users: USERS }, rateLimit: { calls: 4, windowMs: 1000 } },
         async (emu) => {
-          const run = await runTap(['--config', configFor(emu, 'user', { page_size: 50 })]);
+          const run = await runTap(['--config', configFor(emu, 'user', { page_size: 50 }), '--catalog', metadataStreams()]);
           assert.equal(run.code, 0, run.stderr);
-          const checks = assertExactStreams(run.messages, emu, 'user');
+          const checks = assertExactStreams(run.messages, emu, 'user', METADATA_STREAMS);
           const stats = emu.stats();
           assert.equal(stats.rateLimited, 0, 'the pacer spends the budget without overdrawing it');
           assert.ok(stats.byRoute[USERS_PATH]!.requests > 4, 'users.list needed more than one window');
@@ -267,7 +279,7 @@ describe('server and network faults', { concurrency: 3 }, () => {
       test(p.name, { timeout: 30_000 }, () =>
         withEmulator({ data: { users: USERS } }, async (emu) => {
           emu.setFaults([{ route: 'users.list', ...p.fault }]);
-          const run = await runTap(['--config', configFor(emu, 'admin', { max_retries: 2, ...p.config })]);
+          const run = await runTap(['--config', configFor(emu, 'admin', { max_retries: 2, ...p.config }), '--catalog', metadataStreams()]);
           const message = assertCleanFailure(run, 1);
           const prefix = `${firstUsersPage(100)} failed after 3 attempts: `;
           assert.ok(message.startsWith(prefix), message);
@@ -298,7 +310,7 @@ describe('server and network faults', { concurrency: 3 }, () => {
         { route: 'users.list', kind: '429', nth: [1, 2], waitMs: 300 },
         { route: 'users.list', kind: 'status', status: 500, after: 2 },
       ]);
-      const run = await runTap(['--config', configFor(emu, 'admin', { max_retries: 2 })]);
+      const run = await runTap(['--config', configFor(emu, 'admin', { max_retries: 2 }), '--catalog', metadataStreams()]);
       const message = assertCleanFailure(run, 1);
       assert.equal(message, `${firstUsersPage(100)} failed after 3 attempts (and 2 rate-limit waits): answered 500 (Internal server error)`);
       const warnings = warningLines(run.stderr).map((w) =>
@@ -377,7 +389,7 @@ describe('server and network faults', { concurrency: 3 }, () => {
         withEmulator({ data: { users: USERS } }, async (emu) => {
           emu.setFaults([{ route: 'users.list', ...c.fault }]);
           const started = Date.now();
-          const run = await runTap(['--config', configFor(emu, 'admin', { max_rate_limit_wait: 2 })]);
+          const run = await runTap(['--config', configFor(emu, 'admin', { max_rate_limit_wait: 2 }), '--catalog', metadataStreams()]);
           assert.ok(Date.now() - started < 5000, 'fails at once instead of waiting');
           const message = assertCleanFailure(run, 1);
           const match = new RegExp(

@@ -1,0 +1,56 @@
+/**
+ * Which failures stop the whole run and which only the stream they happen in, and the one line
+ * a run with failed streams ends with. Pure: no I/O.
+ *
+ * A stream's own trouble (403 for a missing permission, 400, 404, a stream-level HttpError, a
+ * route that kept failing until the retries ran out, a rate-limit wait too long on its route)
+ * must not cost the other streams their records and STATE. What every stream would hit alike
+ * stops everything at once: rejected credentials (401), an endpoint that cannot be reached at
+ * all (connection refused, DNS, unreachable host, TLS), signals, a closed stdout, bad input and
+ * bugs.
+ */
+import { HttpError, TapError, errorMessage } from './errors.js';
+import { NetworkError, type NetworkErrorKind } from './http.js';
+
+/** Network failures that say the endpoint is not there (or not trustworthy), for every route. */
+const RUN_FATAL_NETWORK: ReadonlySet<NetworkErrorKind> = new Set(['refused', 'dns', 'unreachable', 'tls']);
+
+/** Whether `err`, raised by one stream, must stop every stream. */
+export function stopsTheRun(err: unknown): boolean {
+  if (!(err instanceof HttpError)) return true;
+  if (err.status === 401) return true;
+  if (err.status !== undefined) return false;
+  // No HTTP answer: the client hands the network failure on as the cause.
+  const cause = err.cause;
+  return !(cause instanceof NetworkError) || RUN_FATAL_NETWORK.has(cause.kind);
+}
+
+export interface StreamFailure {
+  stream: string;
+  error: unknown;
+}
+
+/** The run's end when some streams failed and the others finished: exit 1, one line. */
+export class StreamsFailedError extends TapError {
+  constructor(readonly failures: readonly StreamFailure[], selected: number) {
+    super(failureLine(failures, selected));
+  }
+}
+
+/**
+ * `2 of 7 streams failed (the other 5 finished and wrote their STATE): channels: permission
+ * denied: GET … | users: GET … failed after 6 attempts: …`; with one stream selected,
+ * `stream users failed: …`. Each reason is the stream's own one-line error.
+ */
+export function failureLine(failures: readonly StreamFailure[], selected: number): string {
+  const reasons = failures.map((f) => `${f.stream}: ${reasonOf(f)}`);
+  if (selected === 1 && failures.length === 1) return `stream ${failures[0]!.stream} failed: ${reasonOf(failures[0]!)}`;
+  const finished = selected - failures.length;
+  const others = finished > 0 ? ` (the other ${finished} finished and wrote their STATE)` : '';
+  return `${failures.length} of ${selected} streams failed${others}: ${reasons.join(' | ')}`;
+}
+
+/** The error's message, without the "for stream X" the prefix already says. */
+function reasonOf(f: StreamFailure): string {
+  return errorMessage(f.error).replace(` for stream ${f.stream}`, '');
+}

@@ -327,6 +327,47 @@ describe('variant fields and stream-specific facts', () => {
     );
   });
 
+  test('messages: t is any string (system types unknown to the schema are valid)', () => {
+    for (const t of ['uj', 'rm', 'discussion-created', 'otr', 'some-future-type', null]) {
+      assertValid('messages', { _id: 'm', t }, `t=${JSON.stringify(t)}`);
+    }
+    assertInvalid('messages', { _id: 'm', t: 1 }, 't as a number');
+  });
+
+  test('messages: reactions are keyed by emoji, each with usernames', () => {
+    const reactions = { ':+1:': { usernames: ['alice'], names: ['Alice'] }, ':tada:': { usernames: [] } };
+    assertValid('messages', { _id: 'm', reactions }, 'two emojis');
+    assertValid('messages', { _id: 'm', reactions: {} }, 'no reactions (soft deletion)');
+    assertInvalid('messages', { _id: 'm', reactions: { ':+1:': { usernames: 'alice' } } }, 'usernames as a string');
+    assertInvalid('messages', { _id: 'm', reactions: { ':+1:': ['alice'] } }, 'an entry as a list');
+  });
+
+  test('messages: attachment ts and field values accept the variants the server lets through', () => {
+    for (const ts of ['2026-11-30T10:05:12.345Z', 'yesterday', 1764497280, null]) {
+      assertValid('messages', { _id: 'm', attachments: [{ ts }] }, `attachment ts=${JSON.stringify(ts)}`);
+    }
+    for (const value of ['4m 12s', 1342, true, null]) {
+      assertValid('messages', { _id: 'm', attachments: [{ fields: [{ title: 't', value }] }] }, `field value=${JSON.stringify(value)}`);
+    }
+    assertInvalid('messages', { _id: 'm', attachments: [{ title: 3 }] }, 'attachment title as a number');
+  });
+
+  test('messages: md is a list of block objects', () => {
+    assertValid('messages', { _id: 'm', md: [{ type: 'PARAGRAPH', value: [{ type: 'PLAIN_TEXT', value: 'hi' }] }] }, 'one paragraph');
+    assertInvalid('messages', { _id: 'm', md: 'hi' }, 'md as a string');
+    assertInvalid('messages', { _id: 'm', md: ['hi'] }, 'md blocks as strings');
+  });
+
+  test('messages: deletion records {_id, rid, _sdc_deleted_at} validate; the visitor token is not declared', () => {
+    const removed = loadFixture('messages').removed ?? [];
+    assert.ok(removed.length > 0, 'fixture has removals');
+    for (const r of removed) {
+      assertValid('messages', { _id: r._id, rid: 'GENERAL', _sdc_deleted_at: r._deletedAt }, `deletion record ${r._id}`);
+    }
+    assertInvalid('messages', { _id: 'm', _sdc_deleted_at: 'not a date' }, '_sdc_deleted_at as garbage');
+    assert.equal('token' in (loadSchema('messages').properties ?? {}), false);
+  });
+
   test('roles: _updatedAt is not declared (roles.list never returns it)', () => {
     assert.equal('_updatedAt' in (loadSchema('roles').properties ?? {}), false);
   });

@@ -271,6 +271,893 @@ export interface ChannelsRecord {
   [k: string]: unknown | undefined;
 }
 
+/** A record of the `messages` stream (schemas/streams/messages.json). */
+export interface MessagesRecord {
+  /**
+   * Message id: a 17-character random id, or one chosen by the client that sent the message (chat.sendMessage).
+   */
+  _id: string;
+  /**
+   * Room id (rooms._id). Also set on deletion records, so a deleted message stays attributable to its room.
+   */
+  rid?: string | null;
+  /**
+   * Raw message text; empty on file messages, most system messages, soft-deleted and end-to-end encrypted messages.
+   */
+  msg?: string | null;
+  /**
+   * When the message was sent (UTC); imported messages keep their original time.
+   */
+  ts?: string | null;
+  /**
+   * Last change of the document (UTC): edits, reactions, pins, stars, URL previews, thread and discussion activity and soft deletion all move it. Replication key: chat.syncMessages returns a room's messages with _updatedAt after the room's bookmark.
+   */
+  _updatedAt?: string | null;
+  /**
+   * Author. For the token's reads the server rewrites name with the user's current display name.
+   */
+  u?: {
+    /**
+     * User id.
+     */
+    _id?: string | null;
+    username?: string | null;
+    /**
+     * Display name.
+     */
+    name?: string | null;
+    [k: string]: unknown | undefined;
+  } | null;
+  /**
+   * System message type, absent on ordinary messages: e.g. uj (user joined), ul (user left), au (user added), ru (user removed), rm (message removed: a soft-deleted message), discussion-created, e2e (encrypted message), message_pinned, room_changed_topic, livechat-started. A plain string: types unknown to this schema (older or app-defined ones such as otr) are valid.
+   */
+  t?: string | null;
+  /**
+   * Whether the client may group the message with the author's previous one; false on system and file messages.
+   */
+  groupable?: boolean | null;
+  /**
+   * Hidden message (an edit-history copy, or deleted with history kept); chat.syncMessages filters these out.
+   */
+  _hidden?: boolean | null;
+  /**
+   * Display-name override set by an integration, bot or livechat visitor.
+   */
+  alias?: string | null;
+  /**
+   * Avatar URL override set by an integration or bot.
+   */
+  avatar?: string | null;
+  /**
+   * Emoji used as the avatar, set by an integration or bot.
+   */
+  emoji?: string | null;
+  /**
+   * Time of the last edit (UTC); also set by a soft deletion.
+   */
+  editedAt?: string | null;
+  /**
+   * Who edited the message last (or soft-deleted it).
+   */
+  editedBy?: {
+    /**
+     * User id.
+     */
+    _id?: string | null;
+    username?: string | null;
+    [k: string]: unknown | undefined;
+  } | null;
+  /**
+   * Thread parent message id: set on thread replies.
+   */
+  tmid?: string | null;
+  /**
+   * Thread reply also shown in the room.
+   */
+  tshow?: boolean | null;
+  /**
+   * Thread parents: number of replies.
+   */
+  tcount?: number | null;
+  /**
+   * Thread parents: time of the last reply (UTC).
+   */
+  tlm?: string | null;
+  /**
+   * Thread parents: ids of the users following the thread.
+   */
+  replies?: string[] | null;
+  /**
+   * discussion-created messages: id of the discussion room.
+   */
+  drid?: string | null;
+  /**
+   * discussion-created messages: number of messages in the discussion.
+   */
+  dcount?: number | null;
+  /**
+   * discussion-created messages: time of the discussion's last message (UTC).
+   */
+  dlm?: string | null;
+  /**
+   * Users and teams mentioned in the message; @all and @here use the ids all and here.
+   */
+  mentions?:
+    | {
+        /**
+         * User or team id, or all / here.
+         */
+        _id?: string | null;
+        username?: string | null;
+        /**
+         * Display name, rewritten with the current one at read time.
+         */
+        name?: string | null;
+        /**
+         * Display name of a mentioned team.
+         */
+        fname?: string | null;
+        /**
+         * user or team.
+         */
+        type?: string | null;
+        [k: string]: unknown | undefined;
+      }[]
+    | null;
+  /**
+   * Rooms referenced with #name in the message.
+   */
+  channels?:
+    | {
+        /**
+         * Room id.
+         */
+        _id?: string | null;
+        /**
+         * Room name.
+         */
+        name?: string | null;
+        [k: string]: unknown | undefined;
+      }[]
+    | null;
+  /**
+   * The message text parsed by Rocket.Chat's message-parser: a list of blocks such as {type: PARAGRAPH, value: [{type: PLAIN_TEXT, value}]}; each block is a free-form object. Removed on soft deletion.
+   */
+  md?:
+    | {
+        [k: string]: unknown | undefined;
+      }[]
+    | null;
+  /**
+   * Links in the message and their previews; the server fills meta in after the message is sent.
+   */
+  urls?:
+    | {
+        url?: string | null;
+        /**
+         * The link as written in the message, when it differs from url.
+         */
+        source?: string | null;
+        /**
+         * Preview metadata (pageTitle, description, ogImage, oembedHtml, ...), keyed by name.
+         */
+        meta?: {
+          [k: string]: string | undefined;
+        } | null;
+        /**
+         * Headers of the linked resource.
+         */
+        headers?: {
+          contentLength?: string | null;
+          contentType?: string | null;
+          [k: string]: unknown | undefined;
+        } | null;
+        /**
+         * Whether the preview was skipped.
+         */
+        ignoreParse?: boolean | null;
+        /**
+         * Parts of the URL (Node.js url.parse).
+         */
+        parsedUrl?: {
+          host?: string | null;
+          hash?: string | null;
+          pathname?: string | null;
+          protocol?: string | null;
+          port?: string | null;
+          query?: string | null;
+          search?: string | null;
+          hostname?: string | null;
+          [k: string]: unknown | undefined;
+        } | null;
+        [k: string]: unknown | undefined;
+      }[]
+    | null;
+  /**
+   * Attachments: file uploads (type file), removed files (type removed-file), quotes of other messages (message_link), integration cards (text, fields, colour, author) and action buttons. Every variant's fields are declared on one item schema.
+   */
+  attachments?:
+    | {
+        /**
+         * file or removed-file; absent on other attachments.
+         */
+        type?: string | null;
+        id?: string | null;
+        /**
+         * Id of the uploaded file (files[]._id).
+         */
+        fileId?: string | null;
+        title?: string | null;
+        title_link?: string | null;
+        title_link_download?: boolean | null;
+        /**
+         * Attachment time. Typed Date by Rocket.Chat, but the server accepts any string or number from the clients and integrations that post attachments (chat.postMessage, incoming webhooks), so any JSON value is accepted (the type list maps to a jsonb column in target-postgres).
+         */
+        ts?:
+          | string
+          | number
+          | boolean
+          | {
+              [k: string]: unknown | undefined;
+            }
+          | unknown[]
+          | null;
+        collapsed?: boolean | null;
+        /**
+         * File description (caption).
+         */
+        description?: string | null;
+        /**
+         * The description parsed by message-parser: a list of free-form block objects.
+         */
+        descriptionMd?:
+          | {
+              [k: string]: unknown | undefined;
+            }[]
+          | null;
+        text?: string | null;
+        /**
+         * The text parsed by message-parser: a list of free-form block objects.
+         */
+        md?:
+          | {
+              [k: string]: unknown | undefined;
+            }[]
+          | null;
+        pretext?: string | null;
+        color?: string | null;
+        size?: number | null;
+        format?: string | null;
+        author_name?: string | null;
+        author_link?: string | null;
+        author_icon?: string | null;
+        /**
+         * Quotes: link to the quoted message.
+         */
+        message_link?: string | null;
+        image_url?: string | null;
+        /**
+         * Alternative text of the image.
+         */
+        image_alt?: string | null;
+        /**
+         * MIME type of the image.
+         */
+        image_type?: string | null;
+        /**
+         * Image size in bytes.
+         */
+        image_size?: number | null;
+        /**
+         * Small base64-encoded preview of the image.
+         */
+        image_preview?: string | null;
+        image_dimensions?: {
+          width?: number | null;
+          height?: number | null;
+          [k: string]: unknown | undefined;
+        } | null;
+        thumb_url?: string | null;
+        audio_url?: string | null;
+        /**
+         * MIME type of the audio file.
+         */
+        audio_type?: string | null;
+        /**
+         * Audio size in bytes.
+         */
+        audio_size?: number | null;
+        video_url?: string | null;
+        /**
+         * MIME type of the video file.
+         */
+        video_type?: string | null;
+        /**
+         * Video size in bytes.
+         */
+        video_size?: number | null;
+        /**
+         * The uploaded file (see files).
+         */
+        file?: {
+          /**
+           * Upload id.
+           */
+          _id?: string | null;
+          name?: string | null;
+          /**
+           * MIME type.
+           */
+          type?: string | null;
+          /**
+           * File extension.
+           */
+          format?: string | null;
+          /**
+           * Size in bytes.
+           */
+          size?: number | null;
+          /**
+           * First part of the MIME type: image, audio, video, application, ...
+           */
+          typeGroup?: string | null;
+          [k: string]: unknown | undefined;
+        } | null;
+        /**
+         * Integration card fields.
+         */
+        fields?:
+          | {
+              /**
+               * Whether the field is shown side by side with others.
+               */
+              short?: boolean | null;
+              title?: string | null;
+              /**
+               * Field value: a string, number or boolean in Rocket.Chat's types (the server turns values it validates into strings). Declared as any JSON value so that target-postgres creates a jsonb column that holds every variant.
+               */
+              value?:
+                | string
+                | number
+                | boolean
+                | {
+                    [k: string]: unknown | undefined;
+                  }
+                | unknown[]
+                | null;
+              [k: string]: unknown | undefined;
+            }[]
+          | null;
+        /**
+         * Which of text, pretext and fields are rendered as markdown.
+         */
+        mrkdwn_in?: string[] | null;
+        /**
+         * Action buttons: horizontal or vertical.
+         */
+        button_alignment?: string | null;
+        /**
+         * Action buttons.
+         */
+        actions?:
+          | {
+              /**
+               * button.
+               */
+              type?: string | null;
+              text?: string | null;
+              /**
+               * The text parsed by message-parser: a list of free-form block objects.
+               */
+              md?:
+                | {
+                    [k: string]: unknown | undefined;
+                  }[]
+                | null;
+              msgId?: string | null;
+              /**
+               * Message the button sends.
+               */
+              msg?: string | null;
+              url?: string | null;
+              image_url?: string | null;
+              is_webview?: boolean | null;
+              msg_in_chat_window?: boolean | null;
+              /**
+               * sendMessage, respondWithMessage or respondWithQuotedMessage.
+               */
+              msg_processing_type?: string | null;
+              [k: string]: unknown | undefined;
+            }[]
+          | null;
+        /**
+         * Quotes and cards: nested attachments (the quoted message's own), each a free-form object.
+         */
+        attachments?:
+          | {
+              [k: string]: unknown | undefined;
+            }[]
+          | null;
+        /**
+         * Pinned end-to-end encrypted messages: the encrypted content (algorithm, ciphertext, iv, kid); free-form object.
+         */
+        content?: {
+          [k: string]: unknown | undefined;
+        } | null;
+        /**
+         * End-to-end encrypted files: how the file is encrypted.
+         */
+        encryption?: {
+          /**
+           * Initialisation vector.
+           */
+          iv?: string | null;
+          /**
+           * The file key as a JSON Web Key; free-form object.
+           */
+          key?: {
+            [k: string]: unknown | undefined;
+          } | null;
+          [k: string]: unknown | undefined;
+        } | null;
+        /**
+         * Hashes of the file.
+         */
+        hashes?: {
+          sha256?: string | null;
+          [k: string]: unknown | undefined;
+        } | null;
+        /**
+         * Automatic translations of the attachment text, keyed by language code.
+         */
+        translations?: {
+          [k: string]: string | undefined;
+        } | null;
+        [k: string]: unknown | undefined;
+      }[]
+    | null;
+  /**
+   * The first uploaded file (deprecated by Rocket.Chat in favour of files).
+   */
+  file?: {
+    /**
+     * Upload id.
+     */
+    _id?: string | null;
+    name?: string | null;
+    /**
+     * MIME type.
+     */
+    type?: string | null;
+    /**
+     * File extension.
+     */
+    format?: string | null;
+    /**
+     * Size in bytes.
+     */
+    size?: number | null;
+    /**
+     * First part of the MIME type: image, audio, video, application, ...
+     */
+    typeGroup?: string | null;
+    [k: string]: unknown | undefined;
+  } | null;
+  /**
+   * All files of the message, generated thumbnails included.
+   */
+  files?:
+    | {
+        /**
+         * Upload id.
+         */
+        _id?: string | null;
+        name?: string | null;
+        /**
+         * MIME type.
+         */
+        type?: string | null;
+        /**
+         * File extension.
+         */
+        format?: string | null;
+        /**
+         * Size in bytes.
+         */
+        size?: number | null;
+        /**
+         * First part of the MIME type: image, audio, video, application, ...
+         */
+        typeGroup?: string | null;
+        [k: string]: unknown | undefined;
+      }[]
+    | null;
+  /**
+   * Public path of an uploaded file.
+   */
+  fileUpload?: {
+    publicFilePath?: string | null;
+    /**
+     * MIME type.
+     */
+    type?: string | null;
+    /**
+     * Size in bytes.
+     */
+    size?: number | null;
+    [k: string]: unknown | undefined;
+  } | null;
+  /**
+   * Reactions keyed by emoji (e.g. :+1:); each entry lists the reacting users.
+   */
+  reactions?: {
+    [k: string]:
+      | {
+          /**
+           * Usernames of the users who reacted.
+           */
+          usernames?: string[] | null;
+          /**
+           * Their display names, added at read time.
+           */
+          names?: string[] | null;
+          /**
+           * Federated rooms: ids of the reaction events, keyed by event id.
+           */
+          federationReactionEventIds?: {
+            [k: string]: string | undefined;
+          } | null;
+          [k: string]: unknown | undefined;
+        }
+      | undefined;
+  } | null;
+  /**
+   * Users who starred the message; the server shows only the token's own user.
+   */
+  starred?:
+    | {
+        /**
+         * User id.
+         */
+        _id?: string | null;
+        [k: string]: unknown | undefined;
+      }[]
+    | null;
+  pinned?: boolean | null;
+  /**
+   * When the message was pinned (UTC).
+   */
+  pinnedAt?: string | null;
+  /**
+   * Who pinned the message.
+   */
+  pinnedBy?: {
+    /**
+     * User id.
+     */
+    _id?: string | null;
+    username?: string | null;
+    [k: string]: unknown | undefined;
+  } | null;
+  /**
+   * Read receipts (Enterprise): not yet read by everyone in the room.
+   */
+  unread?: boolean | null;
+  /**
+   * Client-side temporary message flag.
+   */
+  temp?: boolean | null;
+  /**
+   * UI Kit layout blocks sent by apps; each a free-form object.
+   */
+  blocks?:
+    | {
+        [k: string]: unknown | undefined;
+      }[]
+    | null;
+  /**
+   * End-to-end encrypted messages: pending or done.
+   */
+  e2e?: string | null;
+  /**
+   * End-to-end encrypted messages: the encrypted text (msg is empty).
+   */
+  content?: {
+    /**
+     * rc.v1.aes-sha2, rc.v2.aes-sha2 or m.megolm.v1.aes-sha2.
+     */
+    algorithm?: string | null;
+    ciphertext?: string | null;
+    /**
+     * Initialisation vector (rc.v2.aes-sha2).
+     */
+    iv?: string | null;
+    /**
+     * Id of the room key used (rc.v2.aes-sha2).
+     */
+    kid?: string | null;
+    [k: string]: unknown | undefined;
+  } | null;
+  /**
+   * End-to-end encrypted messages: mentions kept in clear.
+   */
+  e2eMentions?: {
+    /**
+     * Mentioned usernames.
+     */
+    e2eUserMentions?: string[] | null;
+    /**
+     * Mentioned room names.
+     */
+    e2eChannelMentions?: string[] | null;
+    [k: string]: unknown | undefined;
+  } | null;
+  /**
+   * Shared location: a GeoJSON point.
+   */
+  location?: {
+    /**
+     * Point.
+     */
+    type?: string | null;
+    /**
+     * [longitude, latitude].
+     */
+    coordinates?: number[] | null;
+    [k: string]: unknown | undefined;
+  } | null;
+  /**
+   * Imported from another system (Slack, CSV, ...).
+   */
+  imported?: boolean | null;
+  /**
+   * Visible only to its recipient (e.g. slash-command answers).
+   */
+  private?: boolean | null;
+  /**
+   * Sent by replying to a notification e-mail.
+   */
+  sentByEmail?: boolean | null;
+  /**
+   * Read receipts (Enterprise): the receipts were moved to the archive.
+   */
+  receiptsArchived?: boolean | null;
+  /**
+   * Set on messages of integrations and bots (e.g. {i: integration id}); free-form object.
+   */
+  bot?: {
+    [k: string]: unknown | undefined;
+  } | null;
+  /**
+   * Workspace-defined message custom fields; free-form object.
+   */
+  customFields?: {
+    [k: string]: unknown | undefined;
+  } | null;
+  /**
+   * Role shown next to the message (e.g. set by an integration).
+   */
+  role?: string | null;
+  /**
+   * Legacy rendered HTML of the message.
+   */
+  html?: string | null;
+  /**
+   * Legacy markdown tokens of the message.
+   */
+  tokens?:
+    | {
+        token?: string | null;
+        text?: string | null;
+        /**
+         * code, inlinecode, bold, italic, strike or link.
+         */
+        type?: string | null;
+        noHtml?: string | null;
+        highlight?: boolean | null;
+        [k: string]: unknown | undefined;
+      }[]
+    | null;
+  /**
+   * Legacy action links (deprecated by Rocket.Chat).
+   */
+  actionLinks?:
+    | {
+        icon?: string | null;
+        label?: string | null;
+        /**
+         * Translation key of the label. Rocket.Chat types it as unknown, so any JSON value is accepted (the type list maps to a jsonb column in target-postgres).
+         */
+        i18nLabel?:
+          | string
+          | number
+          | boolean
+          | {
+              [k: string]: unknown | undefined;
+            }
+          | unknown[]
+          | null;
+        method_id?: string | null;
+        params?: string | null;
+        [k: string]: unknown | undefined;
+      }[]
+    | null;
+  /**
+   * Omnichannel WebRTC calls: when the call ended (UTC).
+   */
+  webRtcCallEndTs?: string | null;
+  /**
+   * Federated rooms: the message's Matrix event.
+   */
+  federation?: {
+    eventId?: string | null;
+    version?: number | null;
+    [k: string]: unknown | undefined;
+  } | null;
+  /**
+   * Automatic translations of msg, keyed by language code (original: the source text).
+   */
+  translations?: {
+    [k: string]: string | undefined;
+  } | null;
+  /**
+   * Automatic translation service that produced translations.
+   */
+  translationProvider?: string | null;
+  /**
+   * Omnichannel livechat_navigation_history messages: the page the visitor opened. page.token carries the visitor's livechat token (sensitive) and is not declared.
+   */
+  navigation?: {
+    page?: {
+      title?: string | null;
+      location?: {
+        href?: string | null;
+        [k: string]: unknown | undefined;
+      } | null;
+      [k: string]: unknown | undefined;
+    } | null;
+    [k: string]: unknown | undefined;
+  } | null;
+  /**
+   * Omnichannel livechat_transfer_history messages: who transferred the conversation to whom.
+   */
+  transferData?: {
+    comment?: string | null;
+    /**
+     * department, agent or queue.
+     */
+    scope?: string | null;
+    transferredBy?: {
+      username?: string | null;
+      /**
+       * Display name.
+       */
+      name?: string | null;
+      [k: string]: unknown | undefined;
+    } | null;
+    transferredTo?: {
+      username?: string | null;
+      /**
+       * Display name.
+       */
+      name?: string | null;
+      [k: string]: unknown | undefined;
+    } | null;
+    nextDepartment?: {
+      /**
+       * Department id.
+       */
+      _id?: string | null;
+      name?: string | null;
+      [k: string]: unknown | undefined;
+    } | null;
+    [k: string]: unknown | undefined;
+  } | null;
+  /**
+   * Omnichannel livechat_transcript_history messages: who requested the transcript.
+   */
+  requestData?: {
+    /**
+     * visitor or user.
+     */
+    type?: string | null;
+    /**
+     * The requesting visitor (a livechat visitor document, which includes the visitor's token); free-form object.
+     */
+    visitor?: {
+      [k: string]: unknown | undefined;
+    } | null;
+    /**
+     * The requesting user.
+     */
+    user?: {
+      /**
+       * User id.
+       */
+      _id?: string | null;
+      username?: string | null;
+      /**
+       * Display name.
+       */
+      name?: string | null;
+      /**
+       * The user's UTC offset, in hours.
+       */
+      utcOffset?: number | null;
+      [k: string]: unknown | undefined;
+    } | null;
+    [k: string]: unknown | undefined;
+  } | null;
+  /**
+   * Omnichannel system messages: the agent's comment.
+   */
+  comment?: string | null;
+  /**
+   * Omnichannel e-mail inbox messages: e-mail threading headers.
+   */
+  email?: {
+    /**
+     * Message-ID header.
+     */
+    messageId?: string | null;
+    /**
+     * References header.
+     */
+    references?: string[] | null;
+    thread?: string[] | null;
+    [k: string]: unknown | undefined;
+  } | null;
+  /**
+   * Omnichannel omnichannel_sla_change_history messages: the SLA policy set.
+   */
+  slaData?: {
+    definedBy?: {
+      /**
+       * User id.
+       */
+      _id?: string | null;
+      username?: string | null;
+      [k: string]: unknown | undefined;
+    } | null;
+    sla?: {
+      name?: string | null;
+      [k: string]: unknown | undefined;
+    } | null;
+    [k: string]: unknown | undefined;
+  } | null;
+  /**
+   * Omnichannel omnichannel_priority_change_history messages: the priority set.
+   */
+  priorityData?: {
+    definedBy?: {
+      /**
+       * User id.
+       */
+      _id?: string | null;
+      username?: string | null;
+      [k: string]: unknown | undefined;
+    } | null;
+    priority?: {
+      name?: string | null;
+      /**
+       * Translation key of the priority name.
+       */
+      i18n?: string | null;
+      [k: string]: unknown | undefined;
+    } | null;
+    [k: string]: unknown | undefined;
+  } | null;
+  /**
+   * When MongoDB removes the message (UTC), without a deletion record; set on omnichannel navigation history.
+   */
+  expireAt?: string | null;
+  /**
+   * Deletion time (UTC), set by the tap on deletion records built from the deleted list of chat.syncMessages (the server's _deletedAt). Such records carry only _id, rid and this column; null on ordinary records. Soft-deleted messages (t = rm) are ordinary records, not deletion records.
+   */
+  _sdc_deleted_at?: string | null;
+  [k: string]: unknown | undefined;
+}
+
 /** A record of the `roles` stream (schemas/streams/roles.json). */
 export interface RolesRecord {
   /**
@@ -1012,6 +1899,7 @@ export interface TapConfig {
 /** Record type of every stream, keyed by stream name. */
 export type StreamRecordMap = {
   channels: ChannelsRecord;
+  messages: MessagesRecord;
   roles: RolesRecord;
   rooms: RoomsRecord;
   subscriptions: SubscriptionsRecord;

@@ -38,6 +38,7 @@ export function parseState(value: unknown, source: string, warnings: string[] = 
   const kept: Record<string, Bookmark> = {};
   const foreign: string[] = [];
   for (const [stream, bookmark] of Object.entries(bookmarks)) {
+    if (!isObject(bookmark)) throw new InputError(`state ${source}: bookmark of stream ${JSON.stringify(stream)} must be an object`);
     const def = STREAM_BY_NAME.get(stream);
     if (!def) {
       foreign.push(stream);

@@ -39,12 +39,12 @@ export class StreamsFailedError extends TapError {
 
 /**
  * `2 of 7 streams failed (the other 5 finished and wrote their STATE): channels: permission
- * denied: GET … | users: GET … failed after 6 attempts: …`; with one stream selected,
- * `stream users failed: …`. Each reason is the stream's own one-line error.
+ * denied: GET … | users: GET … failed after 6 attempts: …`. Each reason is the stream's own
+ * one-line error; a run of one stream ends with that error alone, since it was the whole run.
  */
 export function failureLine(failures: readonly StreamFailure[], selected: number): string {
+  if (selected === 1 && failures.length === 1) return errorMessage(failures[0]!.error);
   const reasons = failures.map((f) => `${f.stream}: ${reasonOf(f)}`);
-  if (selected === 1 && failures.length === 1) return `stream ${failures[0]!.stream} failed: ${reasonOf(failures[0]!)}`;
   const finished = selected - failures.length;
   const others = finished > 0 ? ` (the other ${finished} finished and wrote their STATE)` : '';
   return `${failures.length} of ${selected} streams failed${others}: ${reasons.join(' | ')}`;

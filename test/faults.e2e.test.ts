@@ -24,6 +24,9 @@ const USERS = 300;
 const USERS_PATH = '/api/v1/users.list';
 /** The users.list request line of the first page, as the tap prints it. */
 const firstUsersPage = (count: number): string => `GET ${USERS_PATH}?offset=0&count=${count}&sort={"_id":1}`;
+/** The start of the line of a run of every stream in which `stream` alone failed (src/stream-failures.ts). */
+const onlyFailed = (stream: string): string =>
+  `1 of ${STREAM_NAMES.length} streams failed (the other ${STREAM_NAMES.length - 1} finished and wrote their STATE): ${stream}: `;
 
 /**
  * Every request that got a fault with a wait (429s, 503 + Retry-After) was retried no earlier
@@ -269,7 +272,7 @@ describe('server and network faults', { concurrency: 3 }, () => {
           emu.setFaults([{ route: 'users.list', ...p.fault }]);
           const run = await runTap(['--config', configFor(emu, 'admin', { max_retries: 2, ...p.config })]);
           const message = assertCleanFailure(run, 1);
-          const prefix = `${firstUsersPage(100)} failed after 3 attempts: `;
+          const prefix = `${onlyFailed('users')}${firstUsersPage(100)} failed after 3 attempts: `;
           assert.ok(message.startsWith(prefix), message);
           const reason = p.reason(emu);
           if (typeof reason === 'string') assert.equal(message, prefix + reason);
@@ -300,8 +303,8 @@ describe('server and network faults', { concurrency: 3 }, () => {
       ]);
       const run = await runTap(['--config', configFor(emu, 'admin', { max_retries: 2 })]);
       const message = assertCleanFailure(run, 1);
-      assert.equal(message, `${firstUsersPage(100)} failed after 3 attempts (and 2 rate-limit waits): answered 500 (Internal server error)`);
-      const warnings = warningLines(run.stderr).map((w) =>
+      assert.equal(message, `${onlyFailed('users')}${firstUsersPage(100)} failed after 3 attempts (and 2 rate-limit waits): answered 500 (Internal server error)`);
+      const warnings = warningLines(run.stderr).filter((w) => !w.startsWith('stream users failed, the other streams go on: ')).map((w) =>
         w.replace(/^.* on http:\/\/127\.0\.0\.1:\d+ /, '').replace(/waiting [\d.]+ s/, 'waiting N s').replace(/retrying in [\d.]+ s$/, 'retrying in N s'),
       );
       assert.deepEqual(warnings, [
@@ -352,7 +355,7 @@ describe('server and network faults', { concurrency: 3 }, () => {
       try {
         const run = await runTap(['--config', configFor(emu, 'admin', { endpoint: front.url, request_timeout: 0.3, max_retries: 2 })]);
         const message = assertCleanFailure(run, 1);
-        assert.equal(message, `${firstUsersPage(100)} failed after 3 attempts: timed out after 0.3 s while reading the body (40 bytes received)`);
+        assert.equal(message, `${onlyFailed('users')}${firstUsersPage(100)} failed after 3 attempts: timed out after 0.3 s while reading the body (40 bytes received)`);
         recordRow({ group: 'persistent', fault: 'body slower than request_timeout', runs: 1, expected: emu.expected('users').length, emitted: 0, duplicates: 0, outcome: `exit 1: ${message}` });
       } finally {
         await front.close();
@@ -381,7 +384,7 @@ describe('server and network faults', { concurrency: 3 }, () => {
           assert.ok(Date.now() - started < 5000, 'fails at once instead of waiting');
           const message = assertCleanFailure(run, 1);
           const match = new RegExp(
-            `^${escape(firstUsersPage(100))} on ${escape(emu.url)} is rate limited for (\\d+(?:\\.\\d)?) s \\(per ${escape(c.source)}\\), ` +
+            `^${escape(onlyFailed('users'))}${escape(firstUsersPage(100))} on ${escape(emu.url)} is rate limited for (\\d+(?:\\.\\d)?) s \\(per ${escape(c.source)}\\), ` +
               'longer than max_rate_limit_wait \\(2 s\\): raise max_rate_limit_wait, or use a bot or admin token, which Rocket\\.Chat does not rate limit$',
           ).exec(message);
           assert.ok(match, message);
@@ -466,14 +469,22 @@ describe('server and network faults', { concurrency: 3 }, () => {
       }),
     );
 
-    test('identity without permissions, every stream: the first 403 (channels or users) stops the run', { timeout: 20_000 }, () =>
+    test('identity without permissions, every stream: channels and users fail, the others finish, one line names both', { timeout: 20_000 }, () =>
       withEmulator({ data: { users: USERS } }, async (emu) => {
         const run = await runTap(['--config', configFor(emu, 'restricted')]);
         const message = assertCleanFailure(run, 1);
-        assert.match(
+        const denied = (route: string, permission: string): string =>
+          `permission denied: GET /api/v1/${route}?offset=0&count=100&sort={"_id":1} on ${emu.url} answered 403 ` +
+          `(User does not have the permissions required for this action [error-unauthorized]); the user needs the permission ${permission}`;
+        const n = STREAM_NAMES.length;
+        assert.equal(
           message,
-          /^permission denied for stream (channels|users): GET \/api\/v1\/(channels|users)\.list\?offset=0&count=100&sort=\{"_id":1\} on http:\/\/127\.0\.0\.1:\d+ answered 403 \(User does not have the permissions required for this action \[error-unauthorized\]\); the user needs the permission (view-c-room or view-joined-room|view-d-room)$/,
+          `2 of ${n} streams failed (the other ${n - 2} finished and wrote their STATE): ` +
+            `channels: ${denied('channels.list', 'view-c-room or view-joined-room')} | users: ${denied('users.list', 'view-d-room')}`,
         );
+        const others = STREAM_NAMES.filter((s) => s !== 'channels' && s !== 'users');
+        assert.deepEqual(Object.keys(lastState(run.messages)!.bookmarks).sort(), [...others].sort());
+        assertExactStreams(run.messages, emu, 'restricted', others);
       }),
     );
 
@@ -484,7 +495,7 @@ describe('server and network faults', { concurrency: 3 }, () => {
         const message = assertCleanFailure(run, 1);
         assert.equal(
           message,
-          `permission denied for stream teams: GET /api/v1/teams.list?offset=0&count=100&sort={"_id":1} on ${emu.url} answered 403 (User does not have the permissions required for this action [error-unauthorized])`,
+          `${onlyFailed('teams')}permission denied: GET /api/v1/teams.list?offset=0&count=100&sort={"_id":1} on ${emu.url} answered 403 (User does not have the permissions required for this action [error-unauthorized])`,
         );
         recordRow({ group: 'auth', fault: '403 fault on teams.list', runs: 1, expected: emu.expected('teams').length, emitted: recordsOf(run.messages, 'teams').length, duplicates: 0, outcome: `exit 1: ${message.replace(emu.url, '<endpoint>')}` });
       }),
@@ -496,7 +507,7 @@ describe('server and network faults', { concurrency: 3 }, () => {
         emu.setFaults([{ route: 'users.list', kind: 'status', status: 400, body, contentType: 'application/json' }]);
         const run = await runTap(['--config', configFor(emu)]);
         const message = assertCleanFailure(run, 1);
-        assert.equal(message, `${firstUsersPage(100)} answered 400 (bad request): The parameter "sort" is not allowed [error-invalid-params]`);
+        assert.equal(message, `${onlyFailed('users')}${firstUsersPage(100)} answered 400 (bad request): The parameter "sort" is not allowed [error-invalid-params]`);
         assert.equal(emu.stats().byRoute[USERS_PATH]!.requests, 1, 'a 400 is not retried');
         recordRow({ group: 'auth', fault: '400 rejecting a parameter', runs: 1, expected: emu.expected('users').length, emitted: 0, duplicates: 0, outcome: `exit 1: ${message}` });
       }),
@@ -507,7 +518,7 @@ describe('server and network faults', { concurrency: 3 }, () => {
         emu.setFaults([{ route: 'users.list', kind: 'success-false-200' }]);
         const run = await runTap(['--config', configFor(emu)]);
         const message = assertCleanFailure(run, 1);
-        assert.equal(message, `${firstUsersPage(100)} answered 200 with success: false: Something went wrong. [error-unknown]`);
+        assert.equal(message, `${onlyFailed('users')}${firstUsersPage(100)} answered 200 with success: false: Something went wrong. [error-unknown]`);
       }),
     );
   });

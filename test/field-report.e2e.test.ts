@@ -67,11 +67,11 @@ describe('one failing stream does not sink the run', { concurrency: 3 }, () => {
     }),
   );
 
-  test('one stream selected: the line names it', { timeout: 20_000 }, () =>
+  test('one stream selected: its own error is the line', { timeout: 20_000 }, () =>
     withEmulator({ data: { users: 50 } }, async (emu) => {
       const run = await runTap(['--config', configFor(emu, 'restricted'), '--catalog', catalogOf(['users'])]);
       const message = assertCleanFailure(run, 1);
-      assert.match(message, /^stream users failed: permission denied: GET \/api\/v1\/users\.list/);
+      assert.match(message, /^permission denied for stream users: GET \/api\/v1\/users\.list/);
     }),
   );
 

@@ -45,30 +45,21 @@ function num(v: string | undefined, name: string): number | undefined {
   return n;
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      port: { type: 'string' }, host: { type: 'string' }, seed: { type: 'string' }, users: { type: 'string' },
-      channels: { type: 'string' }, 'private-groups': { type: 'string' }, 'direct-messages': { type: 'string' },
-      discussions: { type: 'string' }, teams: { type: 'string' }, 'custom-roles': { type: 'string' },
-      'livechat-rooms': { type: 'string' },
-      'rate-limit-calls': { type: 'string' }, 'rate-limit-window-ms': { type: 'string' },
-      'no-rate-limit': { type: 'boolean' }, 'latency-ms': { type: 'string' }, faults: { type: 'string' },
-      'write-config': { type: 'string' }, identity: { type: 'string' }, quiet: { type: 'boolean' },
-      verbose: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-  });
-  if (values.help) {
-    process.stderr.write(USAGE);
-    return;
-  }
-  const identity = (values.identity ?? 'admin') as IdentityName;
-  if (!IDENTITY_NAMES.includes(identity)) {
-    process.stderr.write(`emulator: --identity must be one of ${IDENTITY_NAMES.join(', ')}\n`);
-    process.exit(2);
-  }
+const ARGS = {
+  port: { type: 'string' }, host: { type: 'string' }, seed: { type: 'string' }, users: { type: 'string' },
+  channels: { type: 'string' }, 'private-groups': { type: 'string' }, 'direct-messages': { type: 'string' },
+  discussions: { type: 'string' }, teams: { type: 'string' }, 'custom-roles': { type: 'string' },
+  'livechat-rooms': { type: 'string' },
+  'rate-limit-calls': { type: 'string' }, 'rate-limit-window-ms': { type: 'string' },
+  'no-rate-limit': { type: 'boolean' }, 'latency-ms': { type: 'string' }, faults: { type: 'string' },
+  'write-config': { type: 'string' }, identity: { type: 'string' }, quiet: { type: 'boolean' },
+  verbose: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof ARGS; strict: true }>>['values'];
+
+function emulatorOptions(values: Values): EmulatorOptions {
   const data: NonNullable<EmulatorOptions['data']> = {};
   const set = (key: keyof typeof data, flag: string, v: string | undefined) => {
     const n = num(v, flag);
@@ -97,6 +88,21 @@ async function main(): Promise<void> {
   const latency = num(values['latency-ms'], 'latency-ms');
   if (latency !== undefined) options.latencyMs = latency;
   if (values.faults) options.faults = JSON.parse(readFileSync(values.faults, 'utf8')) as FaultRule[];
+  return options;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: ARGS, strict: true });
+  if (values.help) {
+    process.stderr.write(USAGE);
+    return;
+  }
+  const identity = (values.identity ?? 'admin') as IdentityName;
+  if (!IDENTITY_NAMES.includes(identity)) {
+    process.stderr.write(`emulator: --identity must be one of ${IDENTITY_NAMES.join(', ')}\n`);
+    process.exit(2);
+  }
+  const options = emulatorOptions(values);
 
   const t0 = performance.now();
   const emu = await startEmulator(options);

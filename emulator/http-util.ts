@@ -4,7 +4,7 @@
  * (respecting backpressure) instead of building one giant string.
  */
 import type { ServerResponse } from 'node:http';
-import { RecordList, type Body } from './endpoints.js';
+import { RecordList, type Body } from './routes/common.js';
 
 export const JSON_HEADERS: Readonly<Record<string, string>> = {
   'Content-Type': 'application/json',

@@ -1,7 +1,8 @@
 /**
  * The callers the emulator knows: each is a user in the dataset with a fixed login token, a set of
  * roles, and the permissions those roles grant by default in Rocket.Chat 8.x
- * (rocketchat-api.md §2.3). Tokens are derived from the seed, so they are stable across runs.
+ * (docs/rocketchat-api-notes.md#authentication-and-permissions). Tokens are derived from the seed,
+ * so they are stable across runs.
  */
 import { rngFor, meteorId, tokenFrom } from './prng.js';
 

@@ -5,6 +5,7 @@ export type {
   FaultRule, FaultKind, MutationSpec, MutationResult, RateLimitOptions, DatasetSizes, IdentityName, StreamName,
   ExpectedOptions, ApiSettings,
 } from './server.js';
-export { DEFAULT_SIZES, DATA_END_MS } from './data.js';
+export { DEFAULT_SIZES } from './data/dataset.js';
+export { DATA_END_MS } from './data/common.js';
 export { FAULT_KINDS } from './faults.js';
 export { IDENTITY_NAMES } from './identities.js';

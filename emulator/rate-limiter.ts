@@ -1,8 +1,9 @@
 /**
- * Rocket.Chat's REST rate limiter (rocketchat-api.md §2.7), as Meteor's RateLimiter implements it:
- * one rule per route, counters keyed by client IP, a fixed window per rule that resets for everyone
- * when `now - lastResetTime > windowMs`, increment before check (1st call Remaining=9, 10th
- * Remaining=0 and allowed, 11th rejected). X-RateLimit-Reset is an absolute epoch in milliseconds.
+ * Rocket.Chat's REST rate limiter (docs/rocketchat-api-notes.md#rate-limiting), as Meteor's
+ * RateLimiter implements it: one rule per route, counters keyed by client IP, a fixed window per
+ * rule that resets for everyone when `now - lastResetTime > windowMs`, increment before check (1st
+ * call Remaining=9, 10th Remaining=0 and allowed, 11th rejected). X-RateLimit-Reset is an
+ * absolute epoch in milliseconds.
  */
 
 export interface RateLimitOptions {

@@ -1,0 +1,49 @@
+/**
+ * What a complete read of a stream returns right now: the route's own handler, run with every
+ * page at once and no limits, so tests compare the tap's output with exactly what was served.
+ */
+import type { Dataset } from './data/dataset.js';
+import type { Identity } from './identities.js';
+import type { Doc } from './mongo.js';
+import { checkPermissions, DEFAULT_API_SETTINGS, RecordList, type ApiResult, type StreamName } from './routes/common.js';
+import { ROUTE_BY_STREAM } from './routes/registry.js';
+
+export class ExpectedError extends Error {
+  constructor(readonly result: ApiResult) {
+    super(`the endpoint would answer ${result.status}: ${JSON.stringify(result.body)}`);
+  }
+}
+
+export interface ExpectedOptions {
+  /** For rooms and subscriptions: what an incremental read with this updatedSince returns. */
+  updatedSince?: string;
+  /** JSON sort, as the tap would send it (paginated streams). */
+  sort?: string;
+  /** channels.list `_id` filter. */
+  _id?: string;
+}
+
+export interface ExpectedResult {
+  records: Doc[];
+  /** rooms/subscriptions only: the `remove` list. */
+  remove?: Doc[];
+}
+
+/** What a complete read of `stream` by `identity` returns right now (every page, no limits). */
+export function expectedRead(ds: Dataset, stream: StreamName, identity: Identity, opts: ExpectedOptions = {}, baseUrl = ''): ExpectedResult {
+  const route = ROUTE_BY_STREAM.get(stream);
+  if (!route) throw new Error(`unknown stream ${stream}`);
+  const q = new URLSearchParams();
+  if (opts.updatedSince !== undefined) q.set('updatedSince', opts.updatedSince);
+  if (opts.sort !== undefined) q.set('sort', opts.sort);
+  if (opts._id !== undefined) q.set('_id', opts._id);
+  const denied = checkPermissions(route, identity);
+  if (denied) throw new ExpectedError(denied);
+  const res = route.handle({ ds, identity, query: q, settings: { ...DEFAULT_API_SETTINGS }, baseUrl, page: { offset: 0, count: 0 } });
+  if (res.status !== 200) throw new ExpectedError(res);
+  const raw = res.body[route.recordsKey as string];
+  const records = raw instanceof RecordList ? raw.toArray() : (raw as Doc[]);
+  const out: ExpectedResult = { records: structuredClone(records) };
+  if (route.recordsKey === 'update') out.remove = structuredClone(res.body.remove as Doc[]);
+  return out;
+}

@@ -44,10 +44,23 @@ export class StreamsFailedError extends TapError {
  */
 export function failureLine(failures: readonly StreamFailure[], selected: number): string {
   if (selected === 1 && failures.length === 1) return errorMessage(failures[0]!.error);
-  const reasons = failures.map((f) => `${f.stream}: ${reasonOf(f)}`);
+  const reasons = [...groupByReason(failures)].map(([reason, group]) => `${group.map((g) => g.stream).join(', ')}: ${group.length === 1 ? reasonOf(group[0]!) : reason}`);
   const finished = selected - failures.length;
   const others = finished > 0 ? ` (the other ${finished} finished and wrote their STATE)` : '';
   return `${failures.length} of ${selected} streams failed${others}: ${reasons.join(' | ')}`;
+}
+
+/**
+ * Streams that failed the same way on their own routes (a login page answering every request)
+ * share one reason, with the request left out: `GET … failed after 2 attempts: …`.
+ */
+function groupByReason(failures: readonly StreamFailure[]): Map<string, StreamFailure[]> {
+  const groups = new Map<string, StreamFailure[]>();
+  for (const f of failures) {
+    const reason = reasonOf(f).replace(/\bGET \S+/g, 'GET …');
+    groups.set(reason, [...(groups.get(reason) ?? []), f]);
+  }
+  return groups;
 }
 
 /** The error's message, without the "for stream X" the prefix already says. */

@@ -30,6 +30,12 @@ test('the failure line names each failed stream and why, once', () => {
   );
   assert.equal(failureLine([{ stream: 'users', error: exhausted }], 1), exhausted.message, 'a run of one stream: its own error');
   assert.equal(failureLine([{ stream: 'users', error: exhausted }, { stream: 'channels', error: denied }], 2).startsWith('2 of 2 streams failed: users: '), true);
+  const page = (route: string) => new HttpError(`GET /api/v1/${route}?count=1 failed after 2 attempts: answered 200 but the body is not JSON`, 200, route, 2);
+  assert.equal(
+    failureLine([{ stream: 'teams', error: page('teams.list') }, { stream: 'users', error: exhausted }, { stream: 'roles', error: page('roles.list') }], 3),
+    '3 of 3 streams failed: teams, roles: GET … failed after 2 attempts: answered 200 but the body is not JSON | users: GET /api/v1/users.list failed after 4 attempts: answered 500 (oops)',
+    'streams that failed alike share one reason',
+  );
   const err = new StreamsFailedError([{ stream: 'users', error: exhausted }], 3);
   assert.equal(err.exitCode, 1);
   assert.ok(err instanceof TapError);

@@ -4,7 +4,7 @@
  *
  *   node dist/emulator/cli.js [--port 3000] [--host 127.0.0.1] [--users N] [--seed S]
  *     [--channels N] [--private-groups N] [--direct-messages N] [--discussions N] [--teams N]
- *     [--custom-roles N] [--livechat-rooms N]
+ *     [--custom-roles N] [--livechat-rooms N] [--messages N]
  *     [--rate-limit-calls 10] [--rate-limit-window-ms 60000] [--no-rate-limit] [--latency-ms N]
  *     [--faults FILE.json] [--write-config FILE [--identity admin|user|bot|app|guest|restricted]]
  *     [--quiet | --verbose]
@@ -14,6 +14,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { messageStore } from './messages/registry.js';
 import { startEmulator, type EmulatorOptions, type FaultRule } from './server.js';
 import { IDENTITY_NAMES, type IdentityName } from './identities.js';
 
@@ -23,7 +24,7 @@ const USAGE = `usage: node dist/emulator/cli.js [options]
   --seed S                  dataset seed (default 42)
   --users N                 number of users (default 250; 1000000 works)
   --channels N --private-groups N --direct-messages N --discussions N --teams N
-  --custom-roles N --livechat-rooms N
+  --custom-roles N --livechat-rooms N --messages N (chat messages over all rooms; default 5000, 1000000 works)
   --rate-limit-calls N      calls per window per route and IP (default 10)
   --rate-limit-window-ms N  window length (default 60000)
   --no-rate-limit           disable the rate limiter
@@ -49,7 +50,7 @@ const ARGS = {
   port: { type: 'string' }, host: { type: 'string' }, seed: { type: 'string' }, users: { type: 'string' },
   channels: { type: 'string' }, 'private-groups': { type: 'string' }, 'direct-messages': { type: 'string' },
   discussions: { type: 'string' }, teams: { type: 'string' }, 'custom-roles': { type: 'string' },
-  'livechat-rooms': { type: 'string' },
+  'livechat-rooms': { type: 'string' }, messages: { type: 'string' },
   'rate-limit-calls': { type: 'string' }, 'rate-limit-window-ms': { type: 'string' },
   'no-rate-limit': { type: 'boolean' }, 'latency-ms': { type: 'string' }, faults: { type: 'string' },
   'write-config': { type: 'string' }, identity: { type: 'string' }, quiet: { type: 'boolean' },
@@ -74,6 +75,7 @@ function emulatorOptions(values: Values): EmulatorOptions {
   set('teams', 'teams', values.teams);
   set('customRoles', 'custom-roles', values['custom-roles']);
   set('livechatRooms', 'livechat-rooms', values['livechat-rooms']);
+  set('messages', 'messages', values.messages);
 
   const log = values.quiet ? undefined : (line: string) => process.stderr.write(`${line}\n`);
   const options: EmulatorOptions = { data, host: values.host ?? '127.0.0.1', port: num(values.port, 'port') ?? 0 };
@@ -106,10 +108,11 @@ async function main(): Promise<void> {
 
   const t0 = performance.now();
   const emu = await startEmulator(options);
+  const messages = messageStore(emu.dataset).n; // built now rather than on the first message request
   const startupMs = Math.round(performance.now() - t0);
   const s = emu.stats();
   process.stderr.write(
-    `emulator: listening on ${emu.url} (${s.counts.users} users, ${s.counts.rooms} rooms, ${s.counts.teams} teams; `
+    `emulator: listening on ${emu.url} (${s.counts.users} users, ${s.counts.rooms} rooms, ${s.counts.teams} teams, ${messages} messages; `
     + `rate limit ${s.rateLimit.enabled ? `${s.rateLimit.calls}/${s.rateLimit.windowMs}ms` : 'off'}; started in ${startupMs} ms; `
     + `rss ${Math.round(process.memoryUsage().rss / 1048576)} MB)\n`,
   );

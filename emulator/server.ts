@@ -14,6 +14,7 @@ import { sendJson } from './http-util.js';
 import { IDENTITY_NAMES, type Identity, type IdentityName } from './identities.js';
 import type { Doc } from './mongo.js';
 import { mutate, type MutationResult, type MutationSpec } from './mutations/mutate.js';
+import { expectedMessages, type ExpectedMessages, type ExpectedMessagesOptions } from './messages/expected.js';
 import { RequestPipeline } from './pipeline.js';
 import { RateLimiter, type RateLimitOptions } from './rate-limiter.js';
 import { RequestLog } from './request-log.js';
@@ -31,6 +32,7 @@ export type { DatasetSizes } from './data/dataset.js';
 export type { IdentityName } from './identities.js';
 export type { StreamName, ApiSettings } from './routes/common.js';
 export type { ExpectedOptions } from './expected.js';
+export type { ExpectedMessages, ExpectedMessagesOptions } from './messages/expected.js';
 
 class EmulatorImpl implements Emulator {
   url = '';
@@ -112,7 +114,11 @@ class EmulatorImpl implements Emulator {
     return this.expectedResult(stream, identity, opts).records;
   }
 
-  expectedRemove(stream: 'rooms' | 'subscriptions', identity: IdentityName, updatedSince: string): Doc[] {
+  expectedMessages(identity: IdentityName = 'admin', opts: ExpectedMessagesOptions = {}): ExpectedMessages {
+    return expectedMessages(this.dataset, this.identityObject(identity), opts);
+  }
+
+  expectedRemove(stream: 'rooms' | 'subscriptions' | 'messages', identity: IdentityName, updatedSince: string): Doc[] {
     return this.expectedResult(stream, identity, { updatedSince }).remove ?? [];
   }
 

@@ -10,6 +10,8 @@ import { info, me } from './server-info.js';
 import { subscriptionsGet } from './subscriptions.js';
 import { teamsList } from './teams.js';
 import { usersList } from './users.js';
+import { getDeletedMessagesRoute } from '../messages/deleted-messages.js';
+import { syncMessagesRoute } from '../messages/sync-messages.js';
 
 export const ROUTES: readonly RouteDef[] = [
   info,
@@ -20,6 +22,8 @@ export const ROUTES: readonly RouteDef[] = [
   rolesList,
   subscriptionsGet,
   usersList,
+  syncMessagesRoute,
+  getDeletedMessagesRoute,
 ];
 
 export const ROUTE_BY_PATH: ReadonlyMap<string, RouteDef> = new Map(ROUTES.map((r) => [r.path, r]));

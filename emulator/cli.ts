@@ -7,7 +7,7 @@
  *     [--custom-roles N] [--livechat-rooms N] [--messages N]
  *     [--rate-limit-calls 10] [--rate-limit-window-ms 60000] [--no-rate-limit] [--latency-ms N]
  *     [--faults FILE.json] [--write-config FILE [--identity admin|user|bot|app|guest|restricted]]
- *     [--quiet | --verbose]
+ *     [--odd-values] [--quiet | --verbose]
  *
  * Prints one line of JSON {url, port, identities} to stdout once listening, logs to stderr, and
  * stops on SIGTERM/SIGINT. Control routes (/_emulator/*): see emulator/README.md.
@@ -32,6 +32,7 @@ const USAGE = `usage: node dist/emulator/cli.js [options]
   --faults FILE             JSON array of fault rules to start with
   --write-config FILE       write a tap config {"endpoint","user_id","token"} and keep running
   --identity NAME           identity for --write-config: ${IDENTITY_NAMES.join('|')} (default admin)
+  --odd-values              give union-typed fields every JSON shape (emulator/odd-values.ts)
   --quiet                   no per-event logging on stderr
   --verbose                 also log every /api request on stderr
 `;
@@ -54,7 +55,7 @@ const ARGS = {
   'rate-limit-calls': { type: 'string' }, 'rate-limit-window-ms': { type: 'string' },
   'no-rate-limit': { type: 'boolean' }, 'latency-ms': { type: 'string' }, faults: { type: 'string' },
   'write-config': { type: 'string' }, identity: { type: 'string' }, quiet: { type: 'boolean' },
-  verbose: { type: 'boolean' },
+  verbose: { type: 'boolean' }, 'odd-values': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -80,6 +81,7 @@ function emulatorOptions(values: Values): EmulatorOptions {
   const log = values.quiet ? undefined : (line: string) => process.stderr.write(`${line}\n`);
   const options: EmulatorOptions = { data, host: values.host ?? '127.0.0.1', port: num(values.port, 'port') ?? 0 };
   if (log) options.log = log;
+  if (values['odd-values']) options.oddValues = true;
   if (values.verbose && log) options.logRequests = true;
   if (values['no-rate-limit']) options.rateLimit = false;
   else {

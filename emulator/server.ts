@@ -15,6 +15,7 @@ import { IDENTITY_NAMES, type Identity, type IdentityName } from './identities.j
 import type { Doc } from './mongo.js';
 import { mutate, type MutationResult, type MutationSpec } from './mutations/mutate.js';
 import { expectedMessages, type ExpectedMessages, type ExpectedMessagesOptions } from './messages/expected.js';
+import { applyOddValues } from './odd-values.js';
 import { RequestPipeline } from './pipeline.js';
 import { RateLimiter, type RateLimitOptions } from './rate-limiter.js';
 import { RequestLog } from './request-log.js';
@@ -56,6 +57,7 @@ class EmulatorImpl implements Emulator {
     const sizes = { ...(opts.data ?? {}) };
     if (opts.seed !== undefined) sizes.seed = opts.seed;
     this.dataset = new Dataset(sizes, now);
+    if (opts.oddValues) applyOddValues(this.dataset);
     this.limiter = new RateLimiter(opts.rateLimit === false ? { enabled: false } : (opts.rateLimit ?? {}), now);
     this.faults = new FaultInjector(opts.faults ?? [], opts.faultSeed ?? this.dataset.seed, now);
     this.pipeline = new RequestPipeline({

@@ -35,6 +35,8 @@ export interface EmulatorOptions {
   log?: (line: string) => void;
   /** Also log one line per /api request through `log`. Default false. */
   logRequests?: boolean;
+  /** Give union-typed fields every JSON shape (emulator/odd-values.ts). Default false. */
+  oddValues?: boolean;
 }
 
 export interface RequestLogEntry {

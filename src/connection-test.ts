@@ -1,4 +1,5 @@
 import { createClient } from './client-options.js';
+import { isRoomRefused } from './messages/sync-messages-api.js';
 import { loadSettings } from './config.js';
 import { HttpError, TapError, errorMessage } from './errors.js';
 import { logger } from './log.js';
@@ -49,7 +50,8 @@ export async function runConnectionTest(configSources: readonly string[]): Promi
         const body = await probe(def, params);
         log.info(`stream ${def.name}: readable${typeof body.total === 'number' ? ` (${body.total} records)` : ''}`);
       } catch (err) {
-        if (!(err instanceof HttpError) || err.status !== 403) throw err;
+        // chat.syncMessages refuses a room with 400 error-not-allowed, never 403.
+        if (!(err instanceof HttpError) || (err.status !== 403 && !isRoomRefused(err))) throw err;
         unreadable.push(def.name);
         const message = errorMessage(err);
         // The 403 message already says "permission denied for stream X".

@@ -1,4 +1,5 @@
 import type { SelectedStream } from './catalog.js';
+import { encodeJsonText, jsonTextFields } from './json-text.js';
 import { logger } from './log.js';
 import { Counter } from './metrics.js';
 import { recordPrefix, recordSuffix } from './output.js';
@@ -36,6 +37,8 @@ export class RecordEmitter {
   /** The SCHEMA last sent, widened by drift. */
   private schema: JsonSchema;
   private readonly counter: Counter;
+  /** Fields sent as JSON text (src/json-text.ts). */
+  private readonly jsonText: string[];
   private sinceState = 0;
   count = 0;
 
@@ -58,6 +61,7 @@ export class RecordEmitter {
       for (const key of Object.keys(streamSchema(sel.def).properties ?? {})) this.types.set(key, DECLARED);
     }
     this.counter = new Counter('record_count', { stream: sel.def.name });
+    this.jsonText = jsonTextFields(streamSchema(sel.def));
   }
 
   /** `encoded`: the records' bytes in the response, copied out as they are when all fields are kept. */
@@ -69,12 +73,13 @@ export class RecordEmitter {
     const { writer } = this.ctx;
     const types = this.types;
     for (let i = 0; i < records.length; i++) {
-      const record = records[i]!;
+      const raw = records[i]!;
+      const record = encodeJsonText(raw, this.jsonText);
       for (const key in record) {
         const known = types.get(key);
         if (known !== DECLARED && (known === undefined || !known.has(jsonType(record[key])))) await this.drift(key, record[key]);
       }
-      if (copy) await writer.recordBytes(this.prefixBytes, copy.bytes, copy.spans[i]![0], copy.spans[i]![1], suffixBytes!);
+      if (copy && record === raw) await writer.recordBytes(this.prefixBytes, copy.bytes, copy.spans[i]![0], copy.spans[i]![1], suffixBytes!);
       else await writer.record(this.prefix, fields ? project(record, fields) : record, suffix);
     }
     this.count += records.length;

@@ -62,7 +62,7 @@ export async function runSync(options: SyncOptions): Promise<void> {
           else {
             failed.set(sel.def.name, err);
             own.abort(err);
-            log.warn(`stream ${sel.def.name} failed, the other streams go on: ${errorMessage(err)}`);
+            if (selected.length > 1) log.warn(`stream ${sel.def.name} failed, the other streams go on: ${errorMessage(err)}`);
           }
           throw err;
         });

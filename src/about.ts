@@ -2,7 +2,7 @@ import { envVarName, loadConfigSchema } from './settings-schema.js';
 import { DESCRIPTION, TAP_NAME, VERSION } from './package-info.js';
 
 /** Declared to Meltano and in --about; only what the tap really implements. */
-export const CAPABILITIES = ['catalog', 'discover', 'state', 'about', 'test', 'activate-version'] as const;
+export const CAPABILITIES = ['catalog', 'discover', 'state', 'about', 'test', 'activate-version', 'structured-logging'] as const;
 
 export type AboutFormat = 'text' | 'json' | 'markdown';
 

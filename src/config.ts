@@ -2,7 +2,7 @@ import type { ErrorObject } from 'ajv';
 import { validate as validateAgainstSchema } from './generated/validate-config.js';
 import { InputError } from './errors.js';
 import { readJsonFile } from './json-file.js';
-import { logger } from './log.js';
+import { logger, parseLogLevel, type LogLevel } from './log.js';
 import { ENV_PREFIX } from './package-info.js';
 import { loadConfigSchema, envVarName, type ConfigSchema, type SettingSchema } from './settings-schema.js';
 import { closestName } from './suggest.js';
@@ -25,6 +25,8 @@ export interface TapSettings {
   retryBackoffMs: number;
   maxRateLimitWaitMs: number;
   activateVersion: boolean;
+  /** METRIC lines below this level are not written (the Meltano SDK's `metrics_log_level`). */
+  metricsLogLevel: LogLevel;
   messages: MessagesSettings;
 }
 
@@ -218,6 +220,7 @@ export function validateConfig(raw: RawConfig, schema: ConfigSchema, usedEnv = f
     retryBackoffMs: (withDefaults.retry_backoff as number) * 1000,
     maxRateLimitWaitMs: (withDefaults.max_rate_limit_wait as number) * 1000,
     activateVersion: withDefaults.emit_activate_version_messages as boolean,
+    metricsLogLevel: parseLogLevel(withDefaults.metrics_log_level as string, 'config: "metrics_log_level"'),
     messages: messagesSettings(withDefaults),
   };
 }

@@ -21,6 +21,7 @@ function encodedRecords(bytes: Buffer, key: string, count: number): EncodedRecor
 /** Every page of an offset-paged route, each record once (see src/paginate.ts). */
 export async function readOffset(def: OffsetStream, ctx: SyncContext, emitter: RecordEmitter): Promise<void> {
   const options = requestOptions(def, ctx.signal);
+  let pagesDone = 0;
   const fetchPage = async (offset: number, count: number): Promise<Page> => {
     const params = requestParams(def, { offset, count });
     let body: Record<string, unknown>;
@@ -35,6 +36,8 @@ export async function readOffset(def: OffsetStream, ctx: SyncContext, emitter: R
     // The classifier checked the shape (src/classify.ts): records with ids, a numeric total.
     const page: Page = { records: body[def.recordsKey] as ApiRecord[], total: body.total as number };
     if (encoded) page.encoded = encoded;
+    const total = Math.ceil(page.total / ctx.settings.pageSize);
+    ctx.progress?.track(def.name, { unit: 'pages', total, done: ++pagesDone, records: emitter.count, route: def.path });
     return page;
   };
   const pages = offsetPages(fetchPage, {

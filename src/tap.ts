@@ -1,10 +1,12 @@
+import { setMaxListeners } from 'node:events';
 import { readCatalogFile, selectStreams } from './catalog.js';
 import { createClient } from './client-options.js';
 import { loadSettings } from './config.js';
 import { InterruptedError, errorMessage } from './errors.js';
-import { logger } from './log.js';
+import { logger, setMetricsLogLevel } from './log.js';
 import { timer } from './metrics.js';
 import { SingerWriter } from './output.js';
+import { RunReport } from './run-report.js';
 import { readStateFile, StateTracker } from './state.js';
 import { StreamsFailedError, stopsTheRun } from './stream-failures.js';
 import { syncStream } from './sync-stream.js';
@@ -36,6 +38,7 @@ function abortOnSignals(controller: AbortController): () => void {
  */
 export async function runSync(options: SyncOptions): Promise<void> {
   const settings = await loadSettings(options.configSources);
+  setMetricsLogLevel(settings.metricsLogLevel);
   const catalog = options.catalogPath ? await readCatalogFile(options.catalogPath) : undefined;
   const selected = selectStreams(catalog, options.catalogPath);
   const state = new StateTracker(options.statePath ? await readStateFile(options.statePath) : undefined);
@@ -45,7 +48,12 @@ export async function runSync(options: SyncOptions): Promise<void> {
   const writer = new SingerWriter();
   const client = createClient(settings);
   const controller = new AbortController();
+  // Every request, backoff and rate-limit wait in flight listens to this one signal (and removes
+  // its listener when done); rooms read in parallel behind a shared budget easily pass Node's
+  // default of 10, which would print a MaxListenersExceededWarning into the logs.
+  setMaxListeners(0, controller.signal);
   const removeSignalHandlers = abortOnSignals(controller);
+  const report = new RunReport(client);
   const started = Date.now();
   const failed = new Map<string, unknown>();
   let failure: unknown;
@@ -56,7 +64,9 @@ export async function runSync(options: SyncOptions): Promise<void> {
         // Its own signal too, so a failed stream's read-ahead pages and retries stop with it.
         const own = new AbortController();
         const signal = AbortSignal.any([controller.signal, own.signal]);
-        return syncStream(sel, { client, writer, state, settings, signal, runStartedMs: started }).catch((err: unknown) => {
+        setMaxListeners(0, signal);
+        const ctx = { client, writer, state, settings, signal, runStartedMs: started, progress: report.progress };
+        return report.stream(sel.def.name, () => syncStream(sel, ctx)).catch((err: unknown) => {
           if (controller.signal.aborted) throw err;
           if (stopsTheRun(err)) controller.abort(err);
           else {
@@ -69,18 +79,16 @@ export async function runSync(options: SyncOptions): Promise<void> {
       }),
     );
     // A stream blocked on a stalled reader never sees the abort: after a signal, do not wait for it.
-    const results = await Promise.race([settled, interrupted(controller.signal)]);
+    await Promise.race([settled, interrupted(controller.signal)]);
     if (controller.signal.aborted) failure = controller.signal.reason;
     else if (failed.size > 0) {
-      const failures = selected.filter((s) => failed.has(s.def.name)).map((s) => ({ stream: s.def.name, error: failed.get(s.def.name) }));
+      const failures = selected.filter((x) => failed.has(x.def.name)).map((x) => ({ stream: x.def.name, error: failed.get(x.def.name) }));
       failure = new StreamsFailedError(failures, selected.length);
-    }
-    for (const r of results ?? []) {
-      if (r.status === 'fulfilled') log.info(`${r.value.stream}: ${r.value.records} records${r.value.deletions ? `, ${r.value.deletions} deletions` : ''}`);
     }
   } catch (err) {
     failure = err;
   } finally {
+    report.end();
     removeSignalHandlers();
     client.close();
   }

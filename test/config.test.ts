@@ -29,11 +29,15 @@ test('defaults are applied and units converted', () => {
   assert.deepEqual(settings, {
     endpoint: 'https://chat.example.com', userId: 'u1', token: 'secret-token', startDate: undefined,
     pageSize: 100, maxConcurrency: 4, requestTimeoutMs: 60000, maxRetries: 5, retryBackoffMs: 1000, maxRateLimitWaitMs: 900000, activateVersion: true,
+    metricsLogLevel: 'info',
     messages: {
       pageSize: 1000, skipUnchangedRooms: true, fullPassHours: 24,
       rooms: { kinds: new Set(['public', 'private', 'direct', 'omnichannel', 'discussion']), include: new Set(), exclude: new Set(), partition: undefined },
     },
   });
+  // Fractions of seconds from a config file still work (Meltano passes whole seconds).
+  const fine = validateConfig({ ...base, request_timeout: 2.5, retry_backoff: 0.01, max_rate_limit_wait: 0.5 }, schema);
+  assert.deepEqual([fine.requestTimeoutMs, fine.retryBackoffMs, fine.maxRateLimitWaitMs], [2500, 10, 500]);
 });
 
 test('messages settings: room kinds, lists and a partition', () => {

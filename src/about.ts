@@ -15,8 +15,7 @@ export function aboutInfo() {
     name: TAP_NAME,
     description: DESCRIPTION,
     version: VERSION,
-    sdk_version: null,
-    supported_python_versions: null,
+    // No sdk_version or supported_python_versions: this tap is not built on the Python SDK.
     capabilities: [...CAPABILITIES],
     settings: loadConfigSchema(),
   };
@@ -29,7 +28,7 @@ export function renderAbout(format: AboutFormat): string {
   if (format === 'json') return JSON.stringify(info, null, 2) + '\n';
   if (format === 'markdown') {
     const rows = settings.map(([name, s]) =>
-      `| ${name} | ${required.has(name) ? 'True' : 'False'} | ${s.default === undefined ? 'None' : String(s.default)} | ${s.description} |`);
+      `| ${name} | ${required.has(name) ? 'yes' : 'no'} | ${s.default === undefined ? '' : `\`${JSON.stringify(s.default)}\``} | ${s.description} |`);
     return [
       `# \`${info.name}\``, '', info.description, '',
       `Version ${info.version}, written in TypeScript for Node.js.`, '',

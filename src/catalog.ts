@@ -103,6 +103,8 @@ export function parseCatalog(value: unknown, source: string): Catalog {
     if (entry.metadata !== undefined && !Array.isArray(entry.metadata)) {
       throw new InputError(`catalog ${source}: stream "${id}" has "metadata" that is not an array`);
     }
+    const breadcrumbs = new Set<string>();
+    const repeated = new Set<string>();
     for (const item of (entry.metadata ?? []) as unknown[]) {
       if (!isObject(item) || !Array.isArray(item.breadcrumb) || !isObject(item.metadata)) {
         throw new InputError(`catalog ${source}: stream "${id}" has a metadata entry without "breadcrumb" and "metadata"`);
@@ -110,6 +112,13 @@ export function parseCatalog(value: unknown, source: string): Catalog {
       if (!item.breadcrumb.every((part) => typeof part === 'string')) {
         throw new InputError(`catalog ${source}: stream "${id}" has a metadata entry whose "breadcrumb" is not an array of strings`);
       }
+      const key = JSON.stringify(item.breadcrumb);
+      if (breadcrumbs.has(key)) repeated.add(key);
+      breadcrumbs.add(key);
+    }
+    if (repeated.size > 0) {
+      // The SDK and singer-python read metadata into a map keyed by breadcrumb: the last entry wins.
+      log.warn(`catalog ${source}: stream "${id}" has more than one metadata entry for breadcrumb ${[...repeated].join(', ')}; the last of each is used`);
     }
     if (entry.schema !== undefined && !isObject(entry.schema)) {
       throw new InputError(`catalog ${source}: stream "${id}" has a "schema" that is not an object`);
@@ -124,7 +133,8 @@ export async function readCatalogFile(path: string): Promise<Catalog> {
 
 function metadataAt(entry: CatalogEntry, breadcrumb: readonly string[]): Record<string, unknown> {
   const key = breadcrumb.join('\u0000');
-  return entry.metadata?.find((m) => m.breadcrumb.join('\u0000') === key)?.metadata ?? {};
+  // The last entry wins, as in the SDK (parseCatalog warns about repeats).
+  return entry.metadata?.findLast((m) => m.breadcrumb.join('\u0000') === key)?.metadata ?? {};
 }
 
 /** The SDK's rule: explicit `selected`, else `selected-by-default`, else the fallback. */
@@ -188,6 +198,7 @@ export function selectStreams(catalog: Catalog | undefined, source = 'catalog'):
       const guess = closestName(id, known);
       throw new InputError(`catalog ${source}: unknown stream "${id}"${guess ? ` (did you mean "${guess}"?)` : ''}; known streams: ${known.join(', ')}`);
     }
+    if (byName.has(id)) log.warn(`catalog ${source}: stream "${id}" is listed more than once; the last entry is used`);
     byName.set(id, entry);
   }
   const selected: SelectedStream[] = [];

@@ -17,7 +17,8 @@ interface Args {
   discover: boolean;
   about: boolean;
   format: AboutFormat;
-  test?: string;
+  /** `--test` alone is true; `--test all` (the SDK's spelling of the same check) is "all". */
+  test?: string | boolean;
   version: boolean;
   debug: boolean;
 }
@@ -36,9 +37,10 @@ function parser(argv: string[]) {
     .option('discover', { type: 'boolean', default: false, describe: 'Print the catalog and exit' })
     .option('about', { type: 'boolean', default: false, describe: 'Describe the tap, its capabilities and settings' })
     .option('format', { choices: ['text', 'json', 'markdown'] as const, default: 'text' as AboutFormat, describe: 'Format of --about' })
-    .option('test', { type: 'string', describe: 'Check reachability and credentials, and which streams the token can read' })
+    // No type: `--test` takes an optional value, which `[string]` in --help would hide.
+    .option('test', { describe: 'Check reachability, credentials and which streams the token can read; --test all is the same' })
     .option('version', { type: 'boolean', default: false, describe: 'Print the version' })
-    .option('debug', { type: 'boolean', default: false, describe: 'Debug logs, and stack traces on errors' })
+    .option('debug', { type: 'boolean', default: false, describe: 'Debug logs and stack traces' })
     .conflicts('catalog', 'properties')
     .help()
     .strict()
@@ -72,7 +74,7 @@ async function run(args: Args): Promise<void> {
     return;
   }
   if (args.test !== undefined) {
-    if (args.test !== '' && args.test !== 'all') throw new InputError(`--test takes no value or "all" (got "${args.test}")`);
+    if (args.test !== true && args.test !== '' && args.test !== 'all') throw new InputError(`--test takes no value or "all" (got "${String(args.test)}")`);
     const { runConnectionTest } = await import('./connection-test.js');
     await runConnectionTest(args.config);
     return;

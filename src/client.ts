@@ -104,7 +104,7 @@ export class RocketChatClient {
       const decision = decide(verdict, state, this.policy, where);
       this.record(where, options, { path, status, durationMs, attempt: attemptNumber(state), outcome: decision.outcome }, decision);
       if (decision.kind === 'ok') return { body: decision.body, bytes: (result as HttpResponse).bytes };
-      if (decision.kind === 'give-up') throw this.error(decision, status, path);
+      if (decision.kind === 'give-up') throw this.error(decision, status, path, result instanceof NetworkError ? result : undefined);
       this.log.warn(this.redact(decision.warning));
       if (decision.outcome === 'rate-limited') this.rateLimitWaitStarted();
       await this.clock.sleep(decision.waitMs, options.signal);
@@ -202,9 +202,10 @@ export class RocketChatClient {
     this.options.onResponse?.(event);
   }
 
-  private error(decision: GiveUp, status: number | undefined, path: string): HttpError {
+  /** `cause`: the network failure of the last attempt, which tells how far the request got. */
+  private error(decision: GiveUp, status: number | undefined, path: string, cause?: NetworkError): HttpError {
     const ErrorClass = decision.rateLimitWait ? RateLimitWaitError : HttpError;
-    return new ErrorClass(this.redact(decision.message), status, path, decision.attempts);
+    return new ErrorClass(this.redact(decision.message), status, path, decision.attempts, cause && { cause });
   }
 
   /**

@@ -3,6 +3,7 @@ import { validate as validateAgainstSchema } from './generated/validate-config.j
 import { InputError } from './errors.js';
 import { readJsonFile } from './json-file.js';
 import { logger, parseLogLevel, type LogLevel } from './log.js';
+import { ENV_PREFIX } from './package-info.js';
 import { loadConfigSchema, envVarName, type ConfigSchema, type SettingSchema } from './settings-schema.js';
 import { closestName } from './suggest.js';
 import { parseIsoDate } from './dates.js';
@@ -71,13 +72,32 @@ function fromEnv(name: string, raw: string, schema: SettingSchema): unknown {
   }
 }
 
+/**
+ * Variables with the settings' prefix that are read elsewhere, not settings (src/log.ts). One
+ * the tap starts reading must be added here, or --config ENV warns that it is unknown.
+ */
+export const NON_SETTING_ENV: readonly string[] = [ENV_PREFIX + 'LOGLEVEL'];
+
 export function configFromEnv(schema: ConfigSchema, env: NodeJS.ProcessEnv = process.env): RawConfig {
   const config: RawConfig = {};
   for (const [name, setting] of Object.entries(schema.properties)) {
     const value = env[envVarName(name)];
     if (value !== undefined) config[name] = fromEnv(name, value, setting);
   }
+  warnUnknownEnv(schema, env);
   return config;
+}
+
+/** `TAP_ROCKETCHAT_ENDPONT` is ignored: say so, as a typo in a config file is reported. */
+function warnUnknownEnv(schema: ConfigSchema, env: NodeJS.ProcessEnv): void {
+  const known = Object.keys(schema.properties).map(envVarName);
+  for (const variable of Object.keys(env).sort()) {
+    // Meltano's own extras are spelled with a double underscore (TAP_ROCKETCHAT__SELECT).
+    if (!variable.startsWith(ENV_PREFIX) || variable.startsWith(ENV_PREFIX + '_')) continue;
+    if (known.includes(variable) || NON_SETTING_ENV.includes(variable)) continue;
+    const guess = closestName(variable.slice(ENV_PREFIX.length), [...known, ...NON_SETTING_ENV].map((v) => v.slice(ENV_PREFIX.length)));
+    log.warn(`environment: ${variable} is not a setting and is ignored${guess ? ` (did you mean ${ENV_PREFIX}${guess}?)` : ''}`);
+  }
 }
 
 /** Merges `--config` sources left to right, later ones winning key by key (the SDK's shallow update). */

@@ -21,10 +21,19 @@ export async function runConnectionTest(configSources: readonly string[]): Promi
   const client = createClient({ ...settings, maxRetries: Math.min(settings.maxRetries, 1) });
   try {
     const info = await client.get('/api/info', {});
-    log.info(`server ${settings.endpoint} is reachable: Rocket.Chat ${String(info.version ?? 'of unknown version')}`);
+    log.info(`server ${settings.endpoint} is reachable: Rocket.Chat ${serverVersion(info)}`);
     const me = await client.get('/api/v1/me', {});
     const roles = Array.isArray(me.roles) ? (me.roles as string[]) : [];
-    log.info(`credentials accepted: user ${String(me.username ?? me._id)} (roles: ${roles.join(', ') || 'none'})`);
+    // The roles stream's probe, made first: /me names custom roles by their random ids.
+    const probes = new Map<string, Promise<Record<string, unknown>>>();
+    const probe = (def: StreamDef, params: Record<string, string | number>): Promise<Record<string, unknown>> => {
+      let body = probes.get(def.name);
+      if (!body) probes.set(def.name, (body = client.get(def.path, params, requestOptions(def))));
+      return body;
+    };
+    const rolesDef = STREAMS.find((s) => s.name === 'roles') as StreamDef;
+    const names = await probe(rolesDef, requestParams(rolesDef)).then(roleNames, () => new Map<string, string>());
+    log.info(`credentials accepted: user ${String(me.username ?? me._id)} (roles: ${roles.map((r) => names.get(r) ?? r).join(', ') || 'none'})`);
     if (!roles.some((r) => UNLIMITED_ROLES.includes(r))) {
       log.warn('this token is probably rate limited (10 requests per minute per endpoint by default): a bot token, or the api-bypass-rate-limit permission, makes large syncs much faster');
     }
@@ -38,13 +47,15 @@ export async function runConnectionTest(configSources: readonly string[]): Promi
       }
       const params = requestParams(def, { offset: 0, count: 1, since: new Date().toISOString(), roomId });
       try {
-        const body = await client.get(def.path, params, requestOptions(def));
+        const body = await probe(def, params);
         log.info(`stream ${def.name}: readable${typeof body.total === 'number' ? ` (${body.total} records)` : ''}`);
       } catch (err) {
         // chat.syncMessages refuses a room with 400 error-not-allowed, never 403.
         if (!(err instanceof HttpError) || (err.status !== 403 && !isRoomRefused(err))) throw err;
         unreadable.push(def.name);
-        log.error(`stream ${def.name}: ${errorMessage(err)}`);
+        const message = errorMessage(err);
+        // The 403 message already says "permission denied for stream X".
+        log.error(message.includes(`stream ${def.name}`) ? message : `stream ${def.name}: ${message}`);
       }
     }
     if (unreadable.length > 0) {
@@ -54,6 +65,26 @@ export async function runConnectionTest(configSources: readonly string[]): Promi
   } finally {
     client.close();
   }
+}
+
+/**
+ * The version as /api/info gives it: major.minor only to callers without view-statistics (and to
+ * every caller before the credentials are checked), the full one in `info.version` otherwise.
+ */
+function serverVersion(info: Record<string, unknown>): string {
+  const full = typeof (info.info as { version?: unknown } | undefined)?.version === 'string' ? String((info.info as { version: string }).version) : undefined;
+  const version = full ?? (typeof info.version === 'string' ? info.version : undefined);
+  if (version === undefined) return 'of unknown version';
+  return /^\d+\.\d+$/.test(version) ? `${version}.x (the patch level is shown only to users with view-statistics)` : version;
+}
+
+/** Role id → name from roles.list: custom roles have random ids. */
+function roleNames(body: Record<string, unknown>): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const role of Array.isArray(body.roles) ? (body.roles as Array<{ _id?: unknown; name?: unknown }>) : []) {
+    if (typeof role._id === 'string' && typeof role.name === 'string' && role.name !== role._id) names.set(role._id, role.name);
+  }
+  return names;
 }
 
 /** A room to probe a per-room stream with: the first the token's user is subscribed to. */

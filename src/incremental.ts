@@ -45,13 +45,15 @@ export interface IncrementalResult {
 /**
  * Drops what the previous run already emitted in the overlap window and computes the next
  * bookmark: the greatest `_updatedAt` or `_deletedAt` seen (the server filters removals by
- * `_deletedAt > updatedSince` too), with the overlap ids under it.
+ * `_deletedAt > updatedSince` too), with the overlap ids under it. An id both updated and
+ * removed in one answer is settled first (see `settleConflicts`).
  */
 export function applyIncremental(
   records: readonly Record<string, unknown>[],
   removals: readonly Removal[],
   previous: Bookmark | undefined,
 ): IncrementalResult {
+  ({ records, removals } = settleConflicts(records, removals));
   const seen = (previous?.overlap ?? {}) as Record<string, string>;
   let newestMs = typeof previous?.replication_key_value === 'string' ? Date.parse(previous.replication_key_value) : -Infinity;
   let newest = typeof previous?.replication_key_value === 'string' ? previous.replication_key_value : undefined;
@@ -82,4 +84,35 @@ export function applyIncremental(
     deletions,
     bookmark: { replication_key: '_updatedAt', replication_key_value: newest, overlap },
   };
+}
+
+/**
+ * An id in both `update` and `remove`: a DM deleted and created again keeps its id (the two
+ * user ids joined), so the live record and an older trash entry come back together. The later
+ * stamp wins and only it is emitted: a removal at or before the record's `_updatedAt` is not a
+ * deletion of it; a removal after it is, and the stale record is not written first. Only the
+ * winner's stamp goes into the overlap, so a re-read of the window settles the same way and
+ * emits neither again.
+ */
+export function settleConflicts(
+  records: readonly Record<string, unknown>[],
+  removals: readonly Removal[],
+): { records: readonly Record<string, unknown>[]; removals: readonly Removal[] } {
+  if (removals.length === 0 || records.length === 0) return { records, removals };
+  const removedAt = new Map<string, number>();
+  for (const r of removals) removedAt.set(r._id, Date.parse(r._deletedAt));
+  const live = new Map<string, number>();
+  const kept = records.filter((r) => {
+    const deleted = removedAt.get(r._id as string);
+    if (deleted === undefined) return true;
+    const updated = typeof r._updatedAt === 'string' ? Date.parse(r._updatedAt) : NaN;
+    // A record without a usable stamp exists now all the same: it wins.
+    if (Number.isNaN(updated) || !(deleted > updated)) {
+      live.set(r._id as string, updated);
+      return true;
+    }
+    return false;
+  });
+  if (kept.length === records.length && live.size === 0) return { records, removals };
+  return { records: kept, removals: removals.filter((r) => !live.has(r._id)) };
 }

@@ -4,7 +4,8 @@ import { logger } from './log.js';
 import { Counter } from './metrics.js';
 import { recordPrefix, recordSuffix } from './output.js';
 import type { EncodedRecords } from './paginate.js';
-import { streamSchema } from './schemas.js';
+import { streamSchema, type JsonSchema } from './schemas.js';
+import { KEY_PROPERTIES, replicationKey } from './streams.js';
 import type { SyncContext } from './sync-context.js';
 
 /** A STATE every this many records keeps targets committing on long streams (the SDK's cadence). */
@@ -12,16 +13,29 @@ export const STATE_EVERY_RECORDS = 10_000;
 
 const log = logger('tap-rocketchat');
 
+/** A top-level field the SCHEMA sent declares: nothing to check. */
+const DECLARED = null;
+
 /**
- * Turns API records into RECORD messages: drops deselected fields, reports fields the schema
- * does not know (schema drift) once per field, and writes a STATE
- * every STATE_EVERY_RECORDS records (bookmarks of unfinished streams do not move).
+ * Turns API records into RECORD messages: drops deselected fields, widens the stream's SCHEMA
+ * for fields it does not declare (schema drift) before the first record that has them, and
+ * writes a STATE every STATE_EVERY_RECORDS records (bookmarks of unfinished streams do not move).
+ *
+ * Drift: a target only loads what the SCHEMA declares (target-postgres drops the rest with "No
+ * schema for record field"), so an undeclared field gets a property typed after its value,
+ * nullable (`["string", "null"]`; objects and arrays as `object`/`array`), in a new SCHEMA
+ * message; a later value of another JSON type widens it again. A field the catalog's schema
+ * lacks but the tap's own schema has gets the tap's definition. Values are never changed.
  */
 export class RecordEmitter {
   private readonly prefix: string;
   private readonly prefixBytes: Buffer;
-  /** Fields declared by the schema, plus undeclared ones already reported. */
-  private readonly known: Set<string>;
+  /** Fields of the SCHEMA last sent: DECLARED, or the JSON types a drifted field was given. */
+  private readonly types = new Map<string, Set<string> | typeof DECLARED>();
+  /** Undeclared fields already reported. */
+  private readonly reported = new Set<string>();
+  /** The SCHEMA last sent, widened by drift. */
+  private schema: JsonSchema;
   private readonly counter: Counter;
   /** Fields sent as JSON text (src/json-text.ts). */
   private readonly jsonText: string[];
@@ -40,7 +54,12 @@ export class RecordEmitter {
   ) {
     this.prefix = recordPrefix(sel.def.name);
     this.prefixBytes = Buffer.from(this.prefix);
-    this.known = new Set([...Object.keys(streamSchema(sel.def).properties ?? {}), ...Object.keys(sel.schema.properties ?? {})]);
+    this.schema = sel.schema;
+    for (const key of Object.keys(sel.schema.properties ?? {})) this.types.set(key, DECLARED);
+    if (sel.fields) {
+      // Fields left out by the catalog are projected away, never drift.
+      for (const key of Object.keys(streamSchema(sel.def).properties ?? {})) this.types.set(key, DECLARED);
+    }
     this.counter = new Counter('record_count', { stream: sel.def.name });
     this.jsonText = jsonTextFields(streamSchema(sel.def));
   }
@@ -52,11 +71,13 @@ export class RecordEmitter {
     const suffixBytes = copy && Buffer.from(suffix);
     const { fields } = this.sel;
     const { writer } = this.ctx;
+    const types = this.types;
     for (let i = 0; i < records.length; i++) {
       const raw = records[i]!;
       const record = encodeJsonText(raw, this.jsonText);
       for (const key in record) {
-        if (!this.known.has(key)) this.reportDrift(key);
+        const known = types.get(key);
+        if (known !== DECLARED && (known === undefined || !known.has(jsonType(record[key])))) await this.drift(key, record[key]);
       }
       if (copy && record === raw) await writer.recordBytes(this.prefixBytes, copy.bytes, copy.spans[i]![0], copy.spans[i]![1], suffixBytes!);
       else await writer.record(this.prefix, fields ? project(record, fields) : record, suffix);
@@ -70,15 +91,60 @@ export class RecordEmitter {
     }
   }
 
-  private reportDrift(key: string): void {
-    this.known.add(key);
-    const fate = this.sel.fields ? 'dropped, since the catalog selects fields' : 'kept in the records';
-    log.warn(`schema drift: ${this.sel.def.name} records have field "${key}", which the stream schema does not declare (${fate})`);
+  /** A field the SCHEMA sent does not declare, or a value of a type it was not given. */
+  private async drift(key: string, value: unknown): Promise<void> {
+    const name = this.sel.def.name;
+    const first = !this.reported.has(key);
+    this.reported.add(key);
+    if (this.sel.fields) {
+      this.types.set(key, DECLARED);
+      log.warn(`schema drift: ${name} records have field "${key}", which the stream schema does not declare (dropped, since the catalog selects fields)`);
+      return;
+    }
+    const ours = streamSchema(this.sel.def).properties?.[key];
+    if (ours) {
+      this.types.set(key, DECLARED);
+      log.warn(`catalog: the schema of ${name} lacks field "${key}", which its records have: a SCHEMA with the tap's definition of it is sent first`);
+      return this.widen(key, ours);
+    }
+    const type = jsonType(value);
+    if (type === 'null') {
+      // Nothing to type it by yet, and a null loses nothing: declared with its first value.
+      if (first) log.warn(`schema drift: ${name} records have field "${key}", which the stream schema does not declare; it is declared with its first non-null value`);
+      return;
+    }
+    const types = this.types.get(key) ?? new Set(['null']);
+    types.add(type);
+    this.types.set(key, types);
+    const declared = [...types].sort((a, b) => (a === 'null' ? 1 : b === 'null' ? -1 : a.localeCompare(b)));
+    log.warn(
+      first || !this.schema.properties?.[key]
+        ? `schema drift: ${name} records have field "${key}", which the stream schema does not declare: it is declared as ${JSON.stringify(declared)} in a SCHEMA sent before the first record that has it`
+        : `schema drift: ${name} field "${key}" also holds ${type === 'array' || type === 'object' ? `an ${type}` : `a ${type}`}: its SCHEMA is widened to ${JSON.stringify(declared)}`,
+    );
+    return this.widen(key, { type: declared });
+  }
+
+  /** Sends the SCHEMA again with `key` declared as `property`. */
+  private async widen(key: string, property: JsonSchema): Promise<void> {
+    const def = this.sel.def;
+    this.schema = { ...this.schema, properties: { ...this.schema.properties, [key]: property } };
+    const replication = replicationKey(def);
+    const incremental = this.sel.replicationMethod === 'INCREMENTAL' && replication !== undefined;
+    await this.ctx.writer.schema(def.name, this.schema, KEY_PROPERTIES, incremental ? [replication] : undefined);
   }
 
   finish(): void {
     this.counter.flush();
   }
+}
+
+/** The JSON Schema type of a parsed JSON value (numbers are all `number`: 5 and 5.5 alike). */
+function jsonType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  const t = typeof value;
+  return t === 'bigint' ? 'number' : t;
 }
 
 function project(record: Record<string, unknown>, fields: ReadonlySet<string>): Record<string, unknown> {

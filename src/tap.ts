@@ -2,12 +2,13 @@ import { setMaxListeners } from 'node:events';
 import { readCatalogFile, selectStreams } from './catalog.js';
 import { createClient } from './client-options.js';
 import { loadSettings } from './config.js';
-import { InterruptedError } from './errors.js';
+import { InterruptedError, errorMessage } from './errors.js';
 import { logger, setMetricsLogLevel } from './log.js';
 import { timer } from './metrics.js';
 import { SingerWriter } from './output.js';
 import { RunReport } from './run-report.js';
 import { readStateFile, StateTracker } from './state.js';
+import { StreamsFailedError, stopsTheRun } from './stream-failures.js';
 import { syncStream } from './sync-stream.js';
 
 const log = logger('tap-rocketchat');
@@ -30,8 +31,10 @@ function abortOnSignals(controller: AbortController): () => void {
 
 /**
  * Sync mode: every selected stream runs at once (each route has its own rate-limit budget),
- * within the client's global cap on requests in flight. The first failure stops the others;
- * STATE already written for finished streams stands.
+ * within the client's global cap on requests in flight. A stream that fails on its own (a 403,
+ * a route out of retries: src/stream-failures.ts) stops alone, and the others finish and write
+ * their STATE; the run then fails with one line naming each failed stream. A failure every
+ * stream would hit (401, an unreachable endpoint, a signal) stops them all at once.
  */
 export async function runSync(options: SyncOptions): Promise<void> {
   const settings = await loadSettings(options.configSources);
@@ -40,6 +43,7 @@ export async function runSync(options: SyncOptions): Promise<void> {
   const selected = selectStreams(catalog, options.catalogPath);
   const state = new StateTracker(options.statePath ? await readStateFile(options.statePath) : undefined);
   if (selected.length === 0) log.warn('no stream is selected in the catalog: nothing to sync');
+  warnFutureStartDate(settings.startDate, Date.now());
 
   const writer = new SingerWriter();
   const client = createClient(settings);
@@ -51,20 +55,36 @@ export async function runSync(options: SyncOptions): Promise<void> {
   const removeSignalHandlers = abortOnSignals(controller);
   const report = new RunReport(client);
   const started = Date.now();
+  const failed = new Map<string, unknown>();
   let failure: unknown;
   try {
     await writer.state(state.value());
     const settled = Promise.allSettled(
-      selected.map((sel) =>
-        report.stream(sel.def.name, () => syncStream(sel, { client, writer, state, settings, signal: controller.signal, runStartedMs: started, progress: report.progress })).catch((err: unknown) => {
-          if (!controller.signal.aborted) controller.abort(err);
+      selected.map((sel) => {
+        // Its own signal too, so a failed stream's read-ahead pages and retries stop with it.
+        const own = new AbortController();
+        const signal = AbortSignal.any([controller.signal, own.signal]);
+        setMaxListeners(0, signal);
+        const ctx = { client, writer, state, settings, signal, runStartedMs: started, progress: report.progress };
+        return report.stream(sel.def.name, () => syncStream(sel, ctx)).catch((err: unknown) => {
+          if (controller.signal.aborted) throw err;
+          if (stopsTheRun(err)) controller.abort(err);
+          else {
+            failed.set(sel.def.name, err);
+            own.abort(err);
+            if (selected.length > 1) log.warn(`stream ${sel.def.name} failed, the other streams go on: ${errorMessage(err)}`);
+          }
           throw err;
-        }),
-      ),
+        });
+      }),
     );
     // A stream blocked on a stalled reader never sees the abort: after a signal, do not wait for it.
     await Promise.race([settled, interrupted(controller.signal)]);
     if (controller.signal.aborted) failure = controller.signal.reason;
+    else if (failed.size > 0) {
+      const failures = selected.filter((x) => failed.has(x.def.name)).map((x) => ({ stream: x.def.name, error: failed.get(x.def.name) }));
+      failure = new StreamsFailedError(failures, selected.length);
+    }
   } catch (err) {
     failure = err;
   } finally {
@@ -75,6 +95,13 @@ export async function runSync(options: SyncOptions): Promise<void> {
   await flushWithin(writer, failure instanceof InterruptedError ? INTERRUPTED_FLUSH_MS : undefined);
   timer('job_duration', (Date.now() - started) / 1000, { job_type: 'sync', status: failure ? 'failed' : 'succeeded' });
   if (failure) throw failure;
+}
+
+/** A start_date after now selects nothing on a first run: almost always a typo. */
+function warnFutureStartDate(startDate: string | undefined, nowMs: number): void {
+  if (startDate !== undefined && Date.parse(startDate) > nowMs) {
+    log.warn(`config: start_date ${startDate} is in the future: a first run of rooms, subscriptions and messages reads nothing until then`);
+  }
 }
 
 /** How long a signalled run may spend flushing what it buffered to a reader that does not read. */

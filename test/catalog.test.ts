@@ -90,3 +90,15 @@ test('malformed catalogs and unknown streams are clear input errors', () => {
   catalog.streams[0]!.tap_stream_id = 'userz';
   assert.throws(() => selectStreams(catalog, 'c.json'), (err: unknown) => err instanceof InputError && /unknown stream "userz" \(did you mean "users"\?\)/.test(err.message));
 });
+
+test('a breadcrumb given twice: the last entry wins, as in the SDK', () => {
+  const catalog = structuredClone(discoverCatalog());
+  const users = catalog.streams.find((s) => s.tap_stream_id === 'users')!;
+  users.metadata[0]!.metadata.selected = true;
+  users.metadata.push({ breadcrumb: ['properties', 'emails'], metadata: { selected: false } });
+  const [sel] = selectStreams(parseCatalog({ streams: [users] }, 'c.json'), 'c.json');
+  assert.equal(sel!.fields?.has('emails'), false, 'the later "selected: false" wins over the discovered entry');
+  users.metadata.push({ breadcrumb: ['properties', 'emails'], metadata: { selected: true } });
+  const [again] = selectStreams(parseCatalog({ streams: [users] }, 'c.json'), 'c.json');
+  assert.equal(again!.fields, undefined, 'and a still later one wins over that');
+});

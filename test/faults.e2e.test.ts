@@ -24,6 +24,9 @@ const USERS = 300;
 const USERS_PATH = '/api/v1/users.list';
 /** The users.list request line of the first page, as the tap prints it. */
 const firstUsersPage = (count: number): string => `GET ${USERS_PATH}?offset=0&count=${count}&sort={"_id":1}`;
+/** The start of the line of a run of every stream in which `stream` alone failed (src/stream-failures.ts). */
+const onlyFailed = (stream: string): string =>
+  `1 of ${STREAM_NAMES.length} streams failed (the other ${STREAM_NAMES.length - 1} finished and wrote their STATE): ${stream}: `;
 
 /**
  * Every request that got a fault with a wait (429s, 503 + Retry-After) was retried no earlier
@@ -279,7 +282,8 @@ describe('server and network faults', { concurrency: 3 }, () => {
       test(p.name, { timeout: 30_000 }, () =>
         withEmulator({ data: { users: USERS } }, async (emu) => {
           emu.setFaults([{ route: 'users.list', ...p.fault }]);
-          const run = await runTap(['--config', configFor(emu, 'admin', { max_retries: 2, ...p.config }), '--catalog', metadataStreams()]);
+          // Only users: the other streams would finish around it (the field-report tests check that).
+          const run = await runTap(['--config', configFor(emu, 'admin', { max_retries: 2, ...p.config }), '--catalog', catalogOf(['users'])]);
           const message = assertCleanFailure(run, 1);
           const prefix = `${firstUsersPage(100)} failed after 3 attempts: `;
           assert.ok(message.startsWith(prefix), message);
@@ -310,7 +314,7 @@ describe('server and network faults', { concurrency: 3 }, () => {
         { route: 'users.list', kind: '429', nth: [1, 2], waitMs: 300 },
         { route: 'users.list', kind: 'status', status: 500, after: 2 },
       ]);
-      const run = await runTap(['--config', configFor(emu, 'admin', { max_retries: 2 }), '--catalog', metadataStreams()]);
+      const run = await runTap(['--config', configFor(emu, 'admin', { max_retries: 2 }), '--catalog', catalogOf(['users'])]);
       const message = assertCleanFailure(run, 1);
       assert.equal(message, `${firstUsersPage(100)} failed after 3 attempts (and 2 rate-limit waits): answered 500 (Internal server error)`);
       const warnings = warningLines(run.stderr).map((w) =>
@@ -362,7 +366,7 @@ describe('server and network faults', { concurrency: 3 }, () => {
     withEmulator({ data: { users: USERS } }, async (emu) => {
       const front = await stallingBodyFront(emu, Infinity);
       try {
-        const run = await runTap(['--config', configFor(emu, 'admin', { endpoint: front.url, request_timeout: 0.3, max_retries: 2 })]);
+        const run = await runTap(['--config', configFor(emu, 'admin', { endpoint: front.url, request_timeout: 0.3, max_retries: 2 }), '--catalog', catalogOf(['users'])]);
         const message = assertCleanFailure(run, 1);
         assert.equal(message, `${firstUsersPage(100)} failed after 3 attempts: timed out after 0.3 s while reading the body (40 bytes received)`);
         recordRow({ group: 'persistent', fault: 'body slower than request_timeout', runs: 1, expected: emu.expected('users').length, emitted: 0, duplicates: 0, outcome: `exit 1: ${message}` });
@@ -389,7 +393,7 @@ describe('server and network faults', { concurrency: 3 }, () => {
         withEmulator({ data: { users: USERS } }, async (emu) => {
           emu.setFaults([{ route: 'users.list', ...c.fault }]);
           const started = Date.now();
-          const run = await runTap(['--config', configFor(emu, 'admin', { max_rate_limit_wait: 2 }), '--catalog', metadataStreams()]);
+          const run = await runTap(['--config', configFor(emu, 'admin', { max_rate_limit_wait: 2 }), '--catalog', catalogOf(['users'])]);
           assert.ok(Date.now() - started < 5000, 'fails at once instead of waiting');
           const message = assertCleanFailure(run, 1);
           const match = new RegExp(
@@ -478,14 +482,22 @@ describe('server and network faults', { concurrency: 3 }, () => {
       }),
     );
 
-    test('identity without permissions, every stream: the first 403 (channels or users) stops the run', { timeout: 20_000 }, () =>
+    test('identity without permissions, every stream: channels and users fail, the others finish, one line names both', { timeout: 20_000 }, () =>
       withEmulator({ data: { users: USERS } }, async (emu) => {
         const run = await runTap(['--config', configFor(emu, 'restricted')]);
         const message = assertCleanFailure(run, 1);
-        assert.match(
+        const denied = (route: string, permission: string): string =>
+          `permission denied: GET /api/v1/${route}?offset=0&count=100&sort={"_id":1} on ${emu.url} answered 403 ` +
+          `(User does not have the permissions required for this action [error-unauthorized]); the user needs the permission ${permission}`;
+        const n = STREAM_NAMES.length;
+        assert.equal(
           message,
-          /^permission denied for stream (channels|users): GET \/api\/v1\/(channels|users)\.list\?offset=0&count=100&sort=\{"_id":1\} on http:\/\/127\.0\.0\.1:\d+ answered 403 \(User does not have the permissions required for this action \[error-unauthorized\]\); the user needs the permission (view-c-room or view-joined-room|view-d-room)$/,
+          `2 of ${n} streams failed (the other ${n - 2} finished and wrote their STATE): ` +
+            `channels: ${denied('channels.list', 'view-c-room or view-joined-room')} | users: ${denied('users.list', 'view-d-room')}`,
         );
+        const others = STREAM_NAMES.filter((s) => s !== 'channels' && s !== 'users');
+        assert.deepEqual(Object.keys(lastState(run.messages)!.bookmarks).sort(), [...others].sort());
+        assertExactStreams(run.messages, emu, 'restricted', others);
       }),
     );
 
@@ -496,7 +508,7 @@ describe('server and network faults', { concurrency: 3 }, () => {
         const message = assertCleanFailure(run, 1);
         assert.equal(
           message,
-          `permission denied for stream teams: GET /api/v1/teams.list?offset=0&count=100&sort={"_id":1} on ${emu.url} answered 403 (User does not have the permissions required for this action [error-unauthorized])`,
+          `${onlyFailed('teams')}permission denied: GET /api/v1/teams.list?offset=0&count=100&sort={"_id":1} on ${emu.url} answered 403 (User does not have the permissions required for this action [error-unauthorized])`,
         );
         recordRow({ group: 'auth', fault: '403 fault on teams.list', runs: 1, expected: emu.expected('teams').length, emitted: recordsOf(run.messages, 'teams').length, duplicates: 0, outcome: `exit 1: ${message.replace(emu.url, '<endpoint>')}` });
       }),
@@ -508,7 +520,7 @@ describe('server and network faults', { concurrency: 3 }, () => {
         emu.setFaults([{ route: 'users.list', kind: 'status', status: 400, body, contentType: 'application/json' }]);
         const run = await runTap(['--config', configFor(emu)]);
         const message = assertCleanFailure(run, 1);
-        assert.equal(message, `${firstUsersPage(100)} answered 400 (bad request): The parameter "sort" is not allowed [error-invalid-params]`);
+        assert.equal(message, `${onlyFailed('users')}${firstUsersPage(100)} answered 400 (bad request): The parameter "sort" is not allowed [error-invalid-params]`);
         assert.equal(emu.stats().byRoute[USERS_PATH]!.requests, 1, 'a 400 is not retried');
         recordRow({ group: 'auth', fault: '400 rejecting a parameter', runs: 1, expected: emu.expected('users').length, emitted: 0, duplicates: 0, outcome: `exit 1: ${message}` });
       }),
@@ -519,7 +531,7 @@ describe('server and network faults', { concurrency: 3 }, () => {
         emu.setFaults([{ route: 'users.list', kind: 'success-false-200' }]);
         const run = await runTap(['--config', configFor(emu)]);
         const message = assertCleanFailure(run, 1);
-        assert.equal(message, `${firstUsersPage(100)} answered 200 with success: false: Something went wrong. [error-unknown]`);
+        assert.equal(message, `${onlyFailed('users')}${firstUsersPage(100)} answered 200 with success: false: Something went wrong. [error-unknown]`);
       }),
     );
   });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyIncremental, updatedSince, OVERLAP_MS } from '../src/incremental.js';
+import { applyIncremental, settleConflicts, updatedSince, OVERLAP_MS } from '../src/incremental.js';
 
 const at = (ms: number) => new Date(Date.UTC(2024, 6, 16) + ms).toISOString();
 
@@ -48,4 +48,40 @@ test('an empty answer keeps the bookmark', () => {
   const result = applyIncremental([], [], previous);
   assert.equal(result.bookmark?.replication_key_value, at(7));
   assert.deepEqual(result.bookmark?.overlap, { x: at(7) }, 'the overlap ids are kept for the next re-read');
+});
+
+test('an id updated and removed in one answer: a removal at or before its _updatedAt does not delete it', () => {
+  // A DM deleted and re-created keeps its id: the live room and the old trash entry come together.
+  const result = applyIncremental(
+    [{ _id: 'dm', _updatedAt: at(5_000) }, { _id: 'tie', _updatedAt: at(6_000) }, { _id: 'other', _updatedAt: at(1_000) }],
+    [{ _id: 'dm', _deletedAt: at(4_500) }, { _id: 'tie', _deletedAt: at(6_000) }, { _id: 'gone', _deletedAt: at(4_200) }],
+    undefined,
+  );
+  assert.deepEqual(result.records.map((r) => r._id), ['dm', 'tie', 'other']);
+  assert.deepEqual(result.deletions, [{ _id: 'gone', _sdc_deleted_at: at(4_200) }]);
+  assert.deepEqual(result.bookmark?.overlap, { dm: at(5_000), tie: at(6_000), gone: at(4_200) }, 'only the winning stamp is remembered');
+  // The next run re-reads the window: the same answer emits nothing, and still deletes nothing.
+  const again = applyIncremental(
+    [{ _id: 'dm', _updatedAt: at(5_000) }, { _id: 'tie', _updatedAt: at(6_000) }],
+    [{ _id: 'dm', _deletedAt: at(4_500) }, { _id: 'tie', _deletedAt: at(6_000) }, { _id: 'gone', _deletedAt: at(4_200) }],
+    result.bookmark,
+  );
+  assert.deepEqual({ records: again.records, deletions: again.deletions }, { records: [], deletions: [] });
+});
+
+test('an id updated and removed in one answer: a removal after its _updatedAt is a deletion, and the stale record is not written', () => {
+  const result = applyIncremental([{ _id: 'r', _updatedAt: at(1_000) }, { _id: 's', _updatedAt: at(1_500) }], [{ _id: 'r', _deletedAt: at(2_000) }], undefined);
+  assert.deepEqual(result.records.map((r) => r._id), ['s']);
+  assert.deepEqual(result.deletions, [{ _id: 'r', _sdc_deleted_at: at(2_000) }]);
+  assert.equal(result.bookmark?.replication_key_value, at(2_000));
+  const again = applyIncremental([{ _id: 'r', _updatedAt: at(1_000) }], [{ _id: 'r', _deletedAt: at(2_000) }], result.bookmark);
+  assert.deepEqual({ records: again.records, deletions: again.deletions }, { records: [], deletions: [] }, 'a re-read neither resurrects nor deletes again');
+});
+
+test('settleConflicts hands back the same arrays when no id is in both lists', () => {
+  const records = [{ _id: 'a', _updatedAt: at(1) }];
+  const removals = [{ _id: 'b', _deletedAt: at(2) }];
+  const settled = settleConflicts(records, removals);
+  assert.equal(settled.records, records);
+  assert.equal(settled.removals, removals);
 });

@@ -12,6 +12,8 @@ import { compareCodePoints, type Doc, type Json, type SortSpec, makeComparator, 
 import {
   buildIdentities, IDENTITY_NAMES, IDENTITY_SPECS, identityUserIndex, type Identity, type IdentityName,
 } from './identities.js';
+import { generateOmnichannel } from './omnichannel/generate.js';
+import { emptyStore, servedOpenBy, type OmnichannelStore } from './omnichannel/store.js';
 
 export interface DatasetSizes {
   users: number;
@@ -33,7 +35,7 @@ export const DEFAULT_SIZES: Readonly<DatasetSizes> = {
   discussions: 5,
   teams: 6,
   customRoles: 3,
-  livechatRooms: 2,
+  livechatRooms: 30,
   seed: 42,
 };
 
@@ -573,6 +575,8 @@ export class Dataset {
   readonly roomTrash: TrashEntry[] = [];
   readonly subscriptionTrash: TrashEntry[] = [];
   readonly customRoleIds: string[] = [];
+  /** Visitors, contacts, departments and agent fields (omnichannel/store.ts). */
+  readonly omnichannel: OmnichannelStore;
   /** Increases on every change; caches key on it. */
   version = 0;
   private lastStampMs: number;
@@ -586,6 +590,7 @@ export class Dataset {
     this.generateRoles();
     this.identities = buildIdentities(this.seed, this.customRoleIds[0]);
     this.users = new UserTable(this.seed, this.sizes.users, this.customRoleIds);
+    this.omnichannel = emptyStore(this.seed);
     new RoomGenerator(this).run();
     this.lastStampMs = DATA_END_MS;
     for (const d of [...this.rooms, ...this.subscriptions, ...this.teams]) {
@@ -920,25 +925,10 @@ class RoomGenerator {
       rooms.push(dm);
     }
 
-    // omnichannel rooms served by the admin
-    for (let k = 0; k < ds.sizes.livechatRooms; k++) {
-      const ts = DATA_END_MS - int(r, 0, 30 * 86_400_000);
-      const _id = meteorId(r);
-      const token = meteorId(r, 24);
-      const visitor = `guest-${int(r, 1, 9999)}`;
-      const lm = Math.min(DATA_END_MS, ts + int(r, 1000, 3_600_000));
-      rooms.push({
-        _id, msgs: int(r, 1, 40), usersCount: 1, lm: iso(lm), fname: `Visitante ${visitor} 🌎`, t: 'l', ts: iso(ts),
-        v: { _id: meteorId(r), username: visitor, token, status: 'online' },
-        servedBy: { _id: ds.identities.admin.userId, username: ds.identities.admin.username, ts: iso(ts + 5000) },
-        cl: false, open: true, waitingResponse: true, source: { type: 'widget', alias: 'website' },
-        queuedAt: iso(ts), departmentId: chance(r, 0.5) ? meteorId(r) : undefined,
-        livechatData: { orderId: `#${int(r, 1000, 9999)}` }, metrics: { v: { lq: iso(lm) } },
-        _updatedAt: iso(lm + 20),
-      });
-      const last = rooms[rooms.length - 1] as Doc;
-      if (last.departmentId === undefined) delete last.departmentId;
-      this.extraUsers.set(_id, -1);
+    // omnichannel rooms, with their visitors, contacts, departments and agents
+    for (const room of generateOmnichannel(ds)) {
+      rooms.push(room);
+      this.extraUsers.set(room._id as string, -1);
     }
 
     // natural order = creation order
@@ -990,7 +980,7 @@ class RoomGenerator {
       for (const d of discussions) if (set.has(d.prid as string) && chance(r, rates.discussion)) set.add(d._id as string);
       for (const room of ds.rooms) {
         if (room.t === 'd' && (room.uids as string[]).includes(uid)) set.add(room._id as string);
-        if (room.t === 'l' && n === 'admin') set.add(room._id as string);
+        if (servedOpenBy(room, uid)) set.add(room._id as string);
       }
     }
     // guarantees: the admin misses at least one public non-team channel and one team channel of its

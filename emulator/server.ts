@@ -18,6 +18,7 @@ import { IDENTITY_NAMES, type Identity, type IdentityName } from './identities.j
 import type { Doc } from './mongo.js';
 import { mutate, type MutationResult, type MutationSpec } from './mutations.js';
 import { RateLimiter, type RateLimitOptions } from './rate-limiter.js';
+import { EXTRA_ROUTE_BY_PATH, validateExtraQuery, workspaceControl } from './workspace/index.js';
 
 export type { FaultRule, FaultKind } from './faults.js';
 export type { MutationSpec, MutationResult } from './mutations.js';
@@ -52,6 +53,8 @@ export interface EmulatorOptions {
   log?: (line: string) => void;
   /** Also log one line per /api request through `log`. Default false. */
   logRequests?: boolean;
+  /** `false`: Omnichannel disabled (every livechat/omnichannel route answers error-omnichannel-is-disabled). Default true. */
+  omnichannel?: boolean;
 }
 
 export interface RequestLogEntry {
@@ -196,6 +199,7 @@ class EmulatorImpl implements Emulator {
     const sizes = { ...(opts.data ?? {}) };
     if (opts.seed !== undefined) sizes.seed = opts.seed;
     this.dataset = new Dataset(sizes, this.now);
+    this.dataset.omnichannel.enabled = opts.omnichannel !== false;
     this.api = { ...DEFAULT_API_SETTINGS, ...(opts.api ?? {}) };
     this.latencyMs = opts.latencyMs ?? 0;
     this.limiter = new RateLimiter(opts.rateLimit === false ? { enabled: false } : (opts.rateLimit ?? {}), this.now);
@@ -353,7 +357,7 @@ class EmulatorImpl implements Emulator {
       await this.control(req, res, url);
       return;
     }
-    const route = ROUTE_BY_PATH.get(path);
+    const route = ROUTE_BY_PATH.get(path) ?? EXTRA_ROUTE_BY_PATH.get(path);
     const n = (this.routeCounts.get(path) ?? 0) + 1;
     if (route) this.routeCounts.set(path, n);
     const identity = this.authenticate(req);
@@ -407,7 +411,7 @@ class EmulatorImpl implements Emulator {
   private process(
     route: RouteDef, identity: Identity | undefined, query: URLSearchParams, ip: string,
   ): { result: ApiResult; headers: Record<string, string> } {
-    const invalid = validateRouteQuery(route, query);
+    const invalid = validateRouteQuery(route, query) ?? validateExtraQuery(route, query);
     if (invalid) return { result: invalid, headers: {} };
     if (route.auth && !identity) return { result: err.unauthorized(), headers: {} };
     if (route.auth && identity) {
@@ -502,6 +506,8 @@ class EmulatorImpl implements Emulator {
         if (path.endsWith('revoke')) this.revokeToken(body.identity); else this.restoreToken(body.identity);
         return await ok({ success: true });
       }
+      const extra = await workspaceControl(this.dataset, method, path, url.searchParams, () => readJson(req));
+      if (extra) return await sendJson(res, extra.status, extra.body as Record<string, never>);
       return await bad(404, `unknown control route ${method} ${path}`);
     } catch (e) {
       return await bad(400, e instanceof Error ? e.message : String(e));

@@ -14,6 +14,7 @@ import { sendJson } from './http-util.js';
 import { IDENTITY_NAMES, type Identity, type IdentityName } from './identities.js';
 import type { Doc } from './mongo.js';
 import { mutate, type MutationResult, type MutationSpec } from './mutations/mutate.js';
+import { storeOf } from './omnichannel/store.js';
 import { RequestPipeline } from './pipeline.js';
 import { RateLimiter, type RateLimitOptions } from './rate-limiter.js';
 import { RequestLog } from './request-log.js';
@@ -54,6 +55,7 @@ class EmulatorImpl implements Emulator {
     const sizes = { ...(opts.data ?? {}) };
     if (opts.seed !== undefined) sizes.seed = opts.seed;
     this.dataset = new Dataset(sizes, now);
+    storeOf(this.dataset).enabled = opts.omnichannel !== false;
     this.limiter = new RateLimiter(opts.rateLimit === false ? { enabled: false } : (opts.rateLimit ?? {}), now);
     this.faults = new FaultInjector(opts.faults ?? [], opts.faultSeed ?? this.dataset.seed, now);
     this.pipeline = new RequestPipeline({

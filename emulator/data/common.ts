@@ -4,7 +4,7 @@
  *
  * Each collection draws from its own PRNG stream (`rngFor(seed, label, ...)`), so adding a new
  * collection never changes the records of the existing ones. A new collection takes a label that
- * is not listed here (free: 4, 6, 7, and 11 and up) and adds it to this list.
+ * is not listed here (free: 4, 6, 7, 11 to 20, and 23 and up) and adds it to this list.
  */
 
 /** All generated timestamps lie in the three years before this instant. */
@@ -21,3 +21,5 @@ export const S_ROLES = 5;
 export const S_TRASH = 8;
 export const S_MUTATE = 9;
 export const S_INSERTED_USER = 10;
+export const S_OMNICHANNEL = 21;
+export const S_OMNICHANNEL_MUTATE = 22;

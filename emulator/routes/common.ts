@@ -74,6 +74,8 @@ export interface RouteDef {
   readonly rateLimited: boolean;
   /** Typed query schema; absent = unknown params ignored. */
   readonly schema?: QuerySchema;
+  /** A typed route's check beyond `schema` (rooms.adminRooms, statistics): a 400 before authentication. */
+  readonly validate?: (q: URLSearchParams) => ApiResult | undefined;
   /** permissionsRequired, operation hasAny. */
   readonly anyPermission?: readonly string[];
   readonly stream?: StreamName;
@@ -91,7 +93,7 @@ export function normaliseRoute(route: string): string {
 /** Query validation for a route (400 body, or undefined when valid). */
 export function validateRouteQuery(route: RouteDef, q: URLSearchParams): ApiResult | undefined {
   const schema = route.schema;
-  if (!schema) return undefined;
+  if (!schema) return route.validate?.(q);
   for (const key of q.keys()) if (!schema.allowed.has(key)) return err.invalidParams('must NOT have additional properties');
   for (const key of schema.numbers ?? []) {
     const v = q.get(key);
@@ -104,7 +106,7 @@ export function validateRouteQuery(route: RouteDef, q: URLSearchParams): ApiResu
     const v = q.get(key);
     if (v !== null && v.length < 1) return err.invalidParams('must NOT have fewer than 1 characters');
   }
-  return undefined;
+  return route.validate?.(q);
 }
 
 /** Permission check (403 body, or undefined). */

@@ -10,6 +10,10 @@ import { info, me } from './server-info.js';
 import { subscriptionsGet } from './subscriptions.js';
 import { teamsList } from './teams.js';
 import { usersList } from './users.js';
+import { contactsSearch, departmentList, livechatAgents, livechatManagers, visitorsSearch } from '../omnichannel/people.js';
+import { livechatRoomsRoute } from '../omnichannel/rooms.js';
+import { adminRooms, roomsInfo, teamsListAll } from '../workspace/routes.js';
+import { statistics } from '../workspace/statistics.js';
 
 export const ROUTES: readonly RouteDef[] = [
   info,
@@ -20,6 +24,16 @@ export const ROUTES: readonly RouteDef[] = [
   rolesList,
   subscriptionsGet,
   usersList,
+  adminRooms,
+  teamsListAll,
+  roomsInfo,
+  statistics,
+  livechatRoomsRoute,
+  visitorsSearch,
+  contactsSearch,
+  livechatAgents,
+  livechatManagers,
+  departmentList,
 ];
 
 export const ROUTE_BY_PATH: ReadonlyMap<string, RouteDef> = new Map(ROUTES.map((r) => [r.path, r]));

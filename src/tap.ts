@@ -6,7 +6,9 @@ import { logger } from './log.js';
 import { timer } from './metrics.js';
 import { SingerWriter } from './output.js';
 import { readStateFile, StateTracker } from './state.js';
+import { StreamsSkippedError } from './skip.js';
 import { syncStream } from './sync-stream.js';
+import { checkWorkspaceScope } from './workspace-check.js';
 
 const log = logger('tap-rocketchat');
 
@@ -44,7 +46,9 @@ export async function runSync(options: SyncOptions): Promise<void> {
   const removeSignalHandlers = abortOnSignals(controller);
   const started = Date.now();
   let failure: unknown;
+  const skipped: string[] = [];
   try {
+    if (settings.scope === 'workspace') await checkWorkspaceScope(client, selected, controller.signal);
     await writer.state(state.value());
     const settled = Promise.allSettled(
       selected.map((sel) =>
@@ -58,7 +62,8 @@ export async function runSync(options: SyncOptions): Promise<void> {
     const results = await Promise.race([settled, interrupted(controller.signal)]);
     if (controller.signal.aborted) failure = controller.signal.reason;
     for (const r of results ?? []) {
-      if (r.status === 'fulfilled') log.info(`${r.value.stream}: ${r.value.records} records${r.value.deletions ? `, ${r.value.deletions} deletions` : ''}`);
+      if (r.status === 'fulfilled' && r.value.skipped) skipped.push(r.value.stream);
+      else if (r.status === 'fulfilled') log.info(`${r.value.stream}: ${r.value.records} records${r.value.deletions ? `, ${r.value.deletions} deletions` : ''}`);
     }
   } catch (err) {
     failure = err;
@@ -69,6 +74,7 @@ export async function runSync(options: SyncOptions): Promise<void> {
   await flushWithin(writer, failure instanceof InterruptedError ? INTERRUPTED_FLUSH_MS : undefined);
   timer('job_duration', (Date.now() - started) / 1000, { job_type: 'sync', status: failure ? 'failed' : 'succeeded' });
   if (failure) throw failure;
+  if (skipped.length > 0) throw new StreamsSkippedError(skipped);
 }
 
 /** How long a signalled run may spend flushing what it buffered to a reader that does not read. */

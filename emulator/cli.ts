@@ -4,16 +4,17 @@
  *
  *   node dist/emulator/cli.js [--port 3000] [--host 127.0.0.1] [--users N] [--seed S]
  *     [--channels N] [--private-groups N] [--direct-messages N] [--discussions N] [--teams N]
- *     [--custom-roles N] [--livechat-rooms N]
+ *     [--custom-roles N] [--livechat-rooms N] [--messages N]
  *     [--rate-limit-calls 10] [--rate-limit-window-ms 60000] [--no-rate-limit] [--latency-ms N]
  *     [--faults FILE.json] [--write-config FILE [--identity admin|user|bot|app|guest|restricted]]
- *     [--quiet | --verbose]
+ *     [--odd-values] [--quiet | --verbose]
  *
  * Prints one line of JSON {url, port, identities} to stdout once listening, logs to stderr, and
  * stops on SIGTERM/SIGINT. Control routes (/_emulator/*): see emulator/README.md.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { messageStore } from './messages/registry.js';
 import { startEmulator, type EmulatorOptions, type FaultRule } from './server.js';
 import { IDENTITY_NAMES, type IdentityName } from './identities.js';
 
@@ -23,7 +24,7 @@ const USAGE = `usage: node dist/emulator/cli.js [options]
   --seed S                  dataset seed (default 42)
   --users N                 number of users (default 250; 1000000 works)
   --channels N --private-groups N --direct-messages N --discussions N --teams N
-  --custom-roles N --livechat-rooms N
+  --custom-roles N --livechat-rooms N --messages N (chat messages over all rooms; default 5000, 1000000 works)
   --rate-limit-calls N      calls per window per route and IP (default 10)
   --rate-limit-window-ms N  window length (default 60000)
   --no-rate-limit           disable the rate limiter
@@ -31,6 +32,7 @@ const USAGE = `usage: node dist/emulator/cli.js [options]
   --faults FILE             JSON array of fault rules to start with
   --write-config FILE       write a tap config {"endpoint","user_id","token"} and keep running
   --identity NAME           identity for --write-config: ${IDENTITY_NAMES.join('|')} (default admin)
+  --odd-values              give union-typed fields every JSON shape (emulator/odd-values.ts)
   --quiet                   no per-event logging on stderr
   --verbose                 also log every /api request on stderr
 `;
@@ -49,11 +51,11 @@ const ARGS = {
   port: { type: 'string' }, host: { type: 'string' }, seed: { type: 'string' }, users: { type: 'string' },
   channels: { type: 'string' }, 'private-groups': { type: 'string' }, 'direct-messages': { type: 'string' },
   discussions: { type: 'string' }, teams: { type: 'string' }, 'custom-roles': { type: 'string' },
-  'livechat-rooms': { type: 'string' },
+  'livechat-rooms': { type: 'string' }, messages: { type: 'string' },
   'rate-limit-calls': { type: 'string' }, 'rate-limit-window-ms': { type: 'string' },
   'no-rate-limit': { type: 'boolean' }, 'latency-ms': { type: 'string' }, faults: { type: 'string' },
   'write-config': { type: 'string' }, identity: { type: 'string' }, quiet: { type: 'boolean' },
-  verbose: { type: 'boolean' },
+  verbose: { type: 'boolean' }, 'odd-values': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -74,10 +76,12 @@ function emulatorOptions(values: Values): EmulatorOptions {
   set('teams', 'teams', values.teams);
   set('customRoles', 'custom-roles', values['custom-roles']);
   set('livechatRooms', 'livechat-rooms', values['livechat-rooms']);
+  set('messages', 'messages', values.messages);
 
   const log = values.quiet ? undefined : (line: string) => process.stderr.write(`${line}\n`);
   const options: EmulatorOptions = { data, host: values.host ?? '127.0.0.1', port: num(values.port, 'port') ?? 0 };
   if (log) options.log = log;
+  if (values['odd-values']) options.oddValues = true;
   if (values.verbose && log) options.logRequests = true;
   if (values['no-rate-limit']) options.rateLimit = false;
   else {
@@ -106,10 +110,11 @@ async function main(): Promise<void> {
 
   const t0 = performance.now();
   const emu = await startEmulator(options);
+  const messages = messageStore(emu.dataset).n; // built now rather than on the first message request
   const startupMs = Math.round(performance.now() - t0);
   const s = emu.stats();
   process.stderr.write(
-    `emulator: listening on ${emu.url} (${s.counts.users} users, ${s.counts.rooms} rooms, ${s.counts.teams} teams; `
+    `emulator: listening on ${emu.url} (${s.counts.users} users, ${s.counts.rooms} rooms, ${s.counts.teams} teams, ${messages} messages; `
     + `rate limit ${s.rateLimit.enabled ? `${s.rateLimit.calls}/${s.rateLimit.windowMs}ms` : 'off'}; started in ${startupMs} ms; `
     + `rss ${Math.round(process.memoryUsage().rss / 1048576)} MB)\n`,
   );

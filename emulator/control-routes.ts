@@ -84,7 +84,7 @@ async function revokeOrRestore(emu: Emulator, req: IncomingMessage, reply: Reply
   return ok(reply, { success: true });
 }
 
-const EXPECTED_USAGE = '/_emulator/expected?stream=users|teams|rooms|channels|roles|subscriptions|all&identity=admin[&updatedSince=ISO][&sort={"_id":1}]';
+const EXPECTED_USAGE = '/_emulator/expected?stream=users|teams|rooms|channels|roles|subscriptions|messages|all&identity=admin[&updatedSince=ISO][&sort={"_id":1}]';
 
 async function expected(emu: Emulator, q: URLSearchParams, reply: Reply): Promise<void> {
   const stream = q.get('stream') as StreamName | 'all' | null;
@@ -92,6 +92,13 @@ async function expected(emu: Emulator, q: URLSearchParams, reply: Reply): Promis
   if (stream !== 'all' && !ROUTE_BY_STREAM.has(stream)) return bad(reply, 400, `unknown stream ${stream}`);
   const identity = (q.get('identity') ?? 'admin') as IdentityName;
   if (!IDENTITY_NAMES.includes(identity)) return bad(reply, 400, `unknown identity ${identity}`);
+  if (stream === 'messages') {
+    // Room by room, as chat.syncMessages serves them ([&rid=...][&updatedSince=ISO]).
+    const since = q.get('updatedSince');
+    const rids = q.getAll('rid');
+    const opts = { ...(since !== null ? { since } : {}), ...(rids.length > 0 ? { rids } : {}) };
+    return ok(reply, { stream, identity, ...emu.expectedMessages(identity, opts) } as unknown as Body);
+  }
   if (stream === 'all') {
     const out: Body = { identity };
     for (const name of ROUTE_BY_STREAM.keys()) {

@@ -6,6 +6,7 @@ import type { Dataset } from './data/dataset.js';
 import type { Identity } from './identities.js';
 import type { Doc } from './mongo.js';
 import { checkPermissions, DEFAULT_API_SETTINGS, RecordList, type ApiResult, type StreamName } from './routes/common.js';
+import { expectedMessages } from './messages/expected.js';
 import { ROUTE_BY_STREAM } from './routes/registry.js';
 
 export class ExpectedError extends Error {
@@ -31,6 +32,7 @@ export interface ExpectedResult {
 
 /** What a complete read of `stream` by `identity` returns right now (every page, no limits). */
 export function expectedRead(ds: Dataset, stream: StreamName, identity: Identity, opts: ExpectedOptions = {}, baseUrl = ''): ExpectedResult {
+  if (stream === 'messages') return expectedTapMessages(ds, identity, opts, baseUrl);
   const route = ROUTE_BY_STREAM.get(stream);
   if (!route) throw new Error(`unknown stream ${stream}`);
   const q = new URLSearchParams();
@@ -46,4 +48,21 @@ export function expectedRead(ds: Dataset, stream: StreamName, identity: Identity
   const out: ExpectedResult = { records: structuredClone(records) };
   if (route.recordsKey === 'update') out.remove = structuredClone(res.body.remove as Doc[]);
   return out;
+}
+
+/**
+ * The messages a tap reads in the subscribed scope: the rooms of rooms.get plus the public
+ * channels of channels.list (when the caller may list them), each room's visible messages (with
+ * `updatedSince`: changed after it) and, as `remove`, its tombstones. Rooms the caller cannot
+ * read are left out, as the tap skips them.
+ */
+function expectedTapMessages(ds: Dataset, identity: Identity, opts: ExpectedOptions, baseUrl: string): ExpectedResult {
+  const rids = new Set(expectedRead(ds, 'rooms', identity, {}, baseUrl).records.map((r) => r._id as string));
+  try {
+    for (const c of expectedRead(ds, 'channels', identity, {}, baseUrl).records) rids.add(c._id as string);
+  } catch (e) {
+    if (!(e instanceof ExpectedError)) throw e;
+  }
+  const read = expectedMessages(ds, identity, { rids: [...rids], ...(opts.updatedSince ? { since: opts.updatedSince } : {}) });
+  return { records: read.rooms.flatMap((r) => r.updated), remove: read.rooms.flatMap((r) => r.deleted.map((d) => ({ ...d, rid: r.rid }))) };
 }

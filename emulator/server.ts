@@ -15,6 +15,8 @@ import { IDENTITY_NAMES, type Identity, type IdentityName } from './identities.j
 import type { Doc } from './mongo.js';
 import { mutate, type MutationResult, type MutationSpec } from './mutations/mutate.js';
 import { storeOf } from './omnichannel/store.js';
+import { expectedMessages, type ExpectedMessages, type ExpectedMessagesOptions } from './messages/expected.js';
+import { applyOddValues } from './odd-values.js';
 import { RequestPipeline } from './pipeline.js';
 import { RateLimiter, type RateLimitOptions } from './rate-limiter.js';
 import { RequestLog } from './request-log.js';
@@ -32,6 +34,7 @@ export type { DatasetSizes } from './data/dataset.js';
 export type { IdentityName } from './identities.js';
 export type { StreamName, ApiSettings } from './routes/common.js';
 export type { ExpectedOptions } from './expected.js';
+export type { ExpectedMessages, ExpectedMessagesOptions } from './messages/expected.js';
 
 class EmulatorImpl implements Emulator {
   url = '';
@@ -56,6 +59,7 @@ class EmulatorImpl implements Emulator {
     if (opts.seed !== undefined) sizes.seed = opts.seed;
     this.dataset = new Dataset(sizes, now);
     storeOf(this.dataset).enabled = opts.omnichannel !== false;
+    if (opts.oddValues) applyOddValues(this.dataset);
     this.limiter = new RateLimiter(opts.rateLimit === false ? { enabled: false } : (opts.rateLimit ?? {}), now);
     this.faults = new FaultInjector(opts.faults ?? [], opts.faultSeed ?? this.dataset.seed, now);
     this.pipeline = new RequestPipeline({
@@ -114,7 +118,11 @@ class EmulatorImpl implements Emulator {
     return this.expectedResult(stream, identity, opts).records;
   }
 
-  expectedRemove(stream: 'rooms' | 'subscriptions', identity: IdentityName, updatedSince: string): Doc[] {
+  expectedMessages(identity: IdentityName = 'admin', opts: ExpectedMessagesOptions = {}): ExpectedMessages {
+    return expectedMessages(this.dataset, this.identityObject(identity), opts);
+  }
+
+  expectedRemove(stream: 'rooms' | 'subscriptions' | 'messages', identity: IdentityName, updatedSince: string): Doc[] {
     return this.expectedResult(stream, identity, { updatedSince }).remove ?? [];
   }
 

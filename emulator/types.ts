@@ -1,6 +1,7 @@
 /** The emulator's public types: its options, its programmatic API, its request log and stats. */
 import type { Dataset, DatasetSizes } from './data/dataset.js';
 import type { ExpectedOptions, ExpectedResult } from './expected.js';
+import type { ExpectedMessages, ExpectedMessagesOptions } from './messages/expected.js';
 import type { FaultKind, FaultRule } from './faults.js';
 import type { IdentityName } from './identities.js';
 import type { Doc } from './mongo.js';
@@ -36,6 +37,8 @@ export interface EmulatorOptions {
   logRequests?: boolean;
   /** `false`: Omnichannel disabled (every livechat/omnichannel route answers error-omnichannel-is-disabled). Default true. */
   omnichannel?: boolean;
+  /** Give union-typed fields every JSON shape (emulator/odd-values.ts). Default false. */
+  oddValues?: boolean;
 }
 
 export interface RequestLogEntry {
@@ -105,8 +108,10 @@ export interface Emulator {
   readonly requests: RequestLogEntry[];
   /** Records a complete read of `stream` by `identity` (default admin) returns now, exactly as served. */
   expected(stream: StreamName, identity?: IdentityName, opts?: ExpectedOptions): Doc[];
+  /** Messages and tombstones `identity` reads per room (chat.syncMessages rules). */
+  expectedMessages(identity?: IdentityName, opts?: ExpectedMessagesOptions): ExpectedMessages;
   /** rooms/subscriptions: the `remove` list of a read with `updatedSince`. */
-  expectedRemove(stream: 'rooms' | 'subscriptions', identity: IdentityName, updatedSince: string): Doc[];
+  expectedRemove(stream: 'rooms' | 'subscriptions' | 'messages', identity: IdentityName, updatedSince: string): Doc[];
   /** Both at once. */
   expectedResult(stream: StreamName, identity?: IdentityName, opts?: ExpectedOptions): ExpectedResult;
   stats(): EmulatorStats;

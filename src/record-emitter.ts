@@ -1,4 +1,5 @@
 import type { SelectedStream } from './catalog.js';
+import { encodeJsonText, jsonTextFields } from './json-text.js';
 import { logger } from './log.js';
 import { Counter } from './metrics.js';
 import { recordPrefix, recordSuffix } from './output.js';
@@ -22,6 +23,8 @@ export class RecordEmitter {
   /** Fields declared by the schema, plus undeclared ones already reported. */
   private readonly known: Set<string>;
   private readonly counter: Counter;
+  /** Fields sent as JSON text (src/json-text.ts). */
+  private readonly jsonText: string[];
   private sinceState = 0;
   count = 0;
 
@@ -39,6 +42,7 @@ export class RecordEmitter {
     this.prefixBytes = Buffer.from(this.prefix);
     this.known = new Set([...Object.keys(streamSchema(sel.def).properties ?? {}), ...Object.keys(sel.schema.properties ?? {})]);
     this.counter = new Counter('record_count', { stream: sel.def.name });
+    this.jsonText = jsonTextFields(streamSchema(sel.def));
   }
 
   /** `encoded`: the records' bytes in the response, copied out as they are when all fields are kept. */
@@ -49,11 +53,12 @@ export class RecordEmitter {
     const { fields } = this.sel;
     const { writer } = this.ctx;
     for (let i = 0; i < records.length; i++) {
-      const record = records[i]!;
+      const raw = records[i]!;
+      const record = encodeJsonText(raw, this.jsonText);
       for (const key in record) {
         if (!this.known.has(key)) this.reportDrift(key);
       }
-      if (copy) await writer.recordBytes(this.prefixBytes, copy.bytes, copy.spans[i]![0], copy.spans[i]![1], suffixBytes!);
+      if (copy && record === raw) await writer.recordBytes(this.prefixBytes, copy.bytes, copy.spans[i]![0], copy.spans[i]![1], suffixBytes!);
       else await writer.record(this.prefix, fields ? project(record, fields) : record, suffix);
     }
     this.count += records.length;

@@ -457,13 +457,14 @@ describe('shared emulator (read-only checks)', () => {
   });
 
   test('expected() matches what a full read returns for every stream and identity', async () => {
-    const paths: Record<StreamName, [string, string, boolean]> = {
+    // messages is a per-room read: test/emulator-messages.test.ts compares it room by room.
+    const paths: Record<Exclude<StreamName, 'messages'>, [string, string, boolean]> = {
       teams: ['/api/v1/teams.list', 'teams', true], rooms: ['/api/v1/rooms.get', 'update', false],
       channels: ['/api/v1/channels.list', 'channels', true], roles: ['/api/v1/roles.list', 'roles', false],
       subscriptions: ['/api/v1/subscriptions.get', 'update', false], users: ['/api/v1/users.list', 'users', true],
     };
     for (const who of ['admin', 'user', 'bot', 'guest'] as const) {
-      for (const [stream, [path, key, paged]] of Object.entries(paths) as Array<[StreamName, [string, string, boolean]]>) {
+      for (const [stream, [path, key, paged]] of Object.entries(paths) as Array<[Exclude<StreamName, 'messages'>, [string, string, boolean]]>) {
         const got = paged ? await readAllPages(emu, path, key, who) : (await call(emu, path, who)).body[key];
         assert.deepEqual(got, emu.expected(stream, who), `${stream} as ${who}`);
       }

@@ -5,9 +5,13 @@ import { STREAMS } from '../src/streams.js';
 import { configFor, emulator } from './support/emulator.js';
 import { runTap, tempDir, writeJson } from './support/run-tap.js';
 import { STREAM_NAMES, assertExactStreams, assertSameRecords, assertValidAgainstSchemas, lastState, parseMessages, recordsOf } from './support/singer.js';
+import { encodeJsonText, jsonTextFields } from '../src/json-text.js';
+import { streamSchema } from '../src/schemas.js';
+import { rewrite } from '../src/messages/emitted-message.js';
+import type { MessageRow } from '../src/messages/sync-messages-api.js';
 
 /** Streams without a replication key are read in full each run, under a new table version. */
-const FULL_TABLE: readonly string[] = STREAMS.filter((s) => !('replicationKey' in s)).map((s) => s.name);
+const FULL_TABLE: readonly string[] = STREAMS.filter((s) => !('incremental' in s)).map((s) => s.name);
 
 describe('a full sync against the emulator', () => {
   let emu: Emulator;
@@ -23,7 +27,11 @@ describe('a full sync against the emulator', () => {
       const records = recordsOf(run.messages, stream);
       assertSameRecords(records, emu.expected(stream, 'admin'), stream);
       const byId = new Map(records.map((r) => [r._id, r]));
-      for (const doc of emu.expected(stream, 'admin')) assert.deepEqual(byId.get(doc._id as string), doc, `${stream} ${doc._id as string} as served`);
+      // Union-typed fields come out as JSON text (src/json-text.ts).
+      // Messages lose a visitor token and gain _sdc_deleted_at when soft-deleted (src/messages/emitted-message.ts).
+      const emitted = (doc: Record<string, unknown>) => (stream === 'messages' ? rewrite(doc as MessageRow) : doc);
+      const asText = (doc: Record<string, unknown>) => encodeJsonText(emitted(doc), jsonTextFields(streamSchema({ name: stream })));
+      for (const doc of emu.expected(stream, 'admin')) assert.deepEqual(byId.get(doc._id as string), asText(doc), `${stream} ${doc._id as string} as served`);
     }
     assertValidAgainstSchemas(run.messages);
     assert.ok(recordsOf(run.messages, 'users').length > 600, 'several pages of users');

@@ -34,6 +34,8 @@ export interface DatasetSizes {
   teams: number;
   customRoles: number;
   livechatRooms: number;
+  /** Chat messages over all rooms (emulator/messages/). */
+  messages: number;
   seed: number;
 }
 
@@ -46,6 +48,7 @@ export const DEFAULT_SIZES: Readonly<DatasetSizes> = {
   teams: 6,
   customRoles: 3,
   livechatRooms: 30,
+  messages: 5000,
   seed: 42,
 };
 

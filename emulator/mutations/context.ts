@@ -2,12 +2,15 @@
  * What the mutation steps share: the spec and result types, the context a step runs in, and the
  * helpers that keep rooms, subscriptions and the trash consistent.
  */
+import { roomDeleted, type MessageMutationResult, type MessageMutationSpec } from '../messages/mutations.js';
 import type { Dataset } from '../data/dataset.js';
 import { identityUserIndex, type IdentityName } from '../identities.js';
 import type { Doc } from '../mongo.js';
 import { meteorId, type Rng } from '../prng.js';
 
 export interface MutationSpec {
+  /** Message changes (emulator/messages/mutations.ts), applied after the room changes. */
+  messages?: MessageMutationSpec;
   updateRooms?: number;
   insertRooms?: number;
   deleteRooms?: number;
@@ -46,6 +49,7 @@ export interface ChangeSet {
 }
 
 export interface MutationResult {
+  messages?: MessageMutationResult;
   rooms: ChangeSet;
   subscriptions: ChangeSet;
   users: ChangeSet;
@@ -127,6 +131,7 @@ export function deleteRoom(ds: Dataset, room: Doc, result: MutationResult): void
   ds.rooms.splice(k, 1);
   ds.roomById.delete(room._id as string);
   ds.roomTrash.push({ _id: room._id as string, _deletedAt: s });
+  roomDeleted(ds, room._id as string, s);
   for (const sub of ds.subscriptions.filter((x) => x.rid === room._id)) {
     removeSubscription(ds, sub, s);
     result.subscriptions.deleted.push(sub._id as string);

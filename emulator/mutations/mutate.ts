@@ -8,6 +8,7 @@
  * A new kind of change is a `MutationStep` (context.ts), a field in MutationSpec, and one entry
  * at the end of STEPS (at the end, so that earlier steps keep drawing the same numbers).
  */
+import { mutateMessages } from '../messages/mutations.js';
 import { S_MUTATE } from '../data/common.js';
 import { defineExtension, type Dataset } from '../data/dataset.js';
 import { IDENTITY_NAMES } from '../identities.js';
@@ -52,6 +53,7 @@ export function mutate(ds: Dataset, spec: MutationSpec): MutationResult {
     },
   };
   for (const step of STEPS) step(ctx);
+  if (spec.messages) ctx.result.messages = mutateMessages(ds, spec.messages);
   ds.version++;
   ctx.result.lastStamp = ds.lastStamp;
   return ctx.result;

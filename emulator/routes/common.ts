@@ -60,7 +60,7 @@ export interface HandlerContext {
 }
 
 /** The streams whose routes `expectedRead` can answer for; a route for a new stream adds its name here. */
-export type StreamName = 'teams' | 'rooms' | 'channels' | 'roles' | 'subscriptions' | 'users';
+export type StreamName = 'teams' | 'rooms' | 'channels' | 'roles' | 'subscriptions' | 'users' | 'messages';
 
 export interface QuerySchema {
   allowed: ReadonlySet<string>;
@@ -78,6 +78,8 @@ export interface RouteDef {
   readonly validate?: (q: URLSearchParams) => ApiResult | undefined;
   /** permissionsRequired, operation hasAny. */
   readonly anyPermission?: readonly string[];
+  /** A route's own query validation (checked like `schema`, before authentication). */
+  readonly validate?: (q: URLSearchParams) => ApiResult | undefined;
   readonly stream?: StreamName;
   /** Key of the records in a success body. */
   readonly recordsKey?: string;
@@ -92,6 +94,7 @@ export function normaliseRoute(route: string): string {
 
 /** Query validation for a route (400 body, or undefined when valid). */
 export function validateRouteQuery(route: RouteDef, q: URLSearchParams): ApiResult | undefined {
+  if (route.validate) return route.validate(q);
   const schema = route.schema;
   if (!schema) return route.validate?.(q);
   for (const key of q.keys()) if (!schema.allowed.has(key)) return err.invalidParams('must NOT have additional properties');

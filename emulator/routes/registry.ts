@@ -14,6 +14,8 @@ import { contactsSearch, departmentList, livechatAgents, livechatManagers, visit
 import { livechatRoomsRoute } from '../omnichannel/rooms.js';
 import { adminRooms, roomsInfo, teamsListAll } from '../workspace/routes.js';
 import { statistics } from '../workspace/statistics.js';
+import { getDeletedMessagesRoute } from '../messages/deleted-messages.js';
+import { syncMessagesRoute } from '../messages/sync-messages.js';
 
 export const ROUTES: readonly RouteDef[] = [
   info,
@@ -34,6 +36,8 @@ export const ROUTES: readonly RouteDef[] = [
   livechatAgents,
   livechatManagers,
   departmentList,
+  syncMessagesRoute,
+  getDeletedMessagesRoute,
 ];
 
 export const ROUTE_BY_PATH: ReadonlyMap<string, RouteDef> = new Map(ROUTES.map((r) => [r.path, r]));

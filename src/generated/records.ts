@@ -124,17 +124,9 @@ export interface ChannelsRecord {
     [k: string]: unknown | undefined;
   } | null;
   /**
-   * Undocumented room field. Rocket.Chat types it as unknown, so any JSON value is accepted (the type list maps to a jsonb column in target-postgres).
+   * Undocumented field; Rocket.Chat types it as unknown. Several JSON types are possible, so the tap emits the value as JSON text (true, "abc", ["uj"], {...}; null stays null), a string column in every target (README, Fields with several JSON types).
    */
-  code?:
-    | string
-    | number
-    | boolean
-    | {
-        [k: string]: unknown | undefined;
-      }
-    | unknown[]
-    | null;
+  code?: string | null;
   /**
    * Whether joining requires a code (the code itself is never returned).
    */
@@ -156,21 +148,13 @@ export interface ChannelsRecord {
    */
   reactWhenReadOnly?: boolean | null;
   /**
-   * System messages setting: a boolean, or a list of system message types (e.g. ["uj","ul"]) set for the room. Declared as boolean or array without an item type so that target-postgres creates a jsonb column that holds both variants.
+   * System messages setting: a boolean, or a list of system message types (e.g. ["uj","ul"]) set for the room. Several JSON types are possible, so the tap emits the value as JSON text (true, "abc", ["uj"], {...}; null stays null), a string column in every target (README, Fields with several JSON types).
    */
-  sysMes?: boolean | unknown[] | null;
+  sysMes?: string | null;
   /**
-   * Legacy sentiment value from the Google Natural Language integration; untyped in Rocket.Chat, so any JSON value is accepted (jsonb column).
+   * Legacy sentiment value from the Google Natural Language integration; untyped in Rocket.Chat. Several JSON types are possible, so the tap emits the value as JSON text (true, "abc", ["uj"], {...}; null stays null), a string column in every target (README, Fields with several JSON types).
    */
-  sentiment?:
-    | string
-    | number
-    | boolean
-    | {
-        [k: string]: unknown | undefined;
-      }
-    | unknown[]
-    | null;
+  sentiment?: string | null;
   /**
    * Live-streaming settings (type, id, url, ...); free-form object.
    */
@@ -257,17 +241,9 @@ export interface ChannelsRecord {
       }[]
     | null;
   /**
-   * Internal migration marker, typed number or boolean by Rocket.Chat. Declared as any JSON value so that target-postgres creates a jsonb column (number plus boolean would make a numeric column that rejects booleans).
+   * Internal migration marker, typed number or boolean by Rocket.Chat. Several JSON types are possible, so the tap emits the value as JSON text (true, "abc", ["uj"], {...}; null stays null), a string column in every target (README, Fields with several JSON types).
    */
-  rolePrioritiesCreated?:
-    | string
-    | number
-    | boolean
-    | {
-        [k: string]: unknown | undefined;
-      }
-    | unknown[]
-    | null;
+  rolePrioritiesCreated?: string | null;
   [k: string]: unknown | undefined;
 }
 
@@ -1777,17 +1753,9 @@ export interface RoomsRecord {
     [k: string]: unknown | undefined;
   } | null;
   /**
-   * Undocumented room field. Rocket.Chat types it as unknown, so any JSON value is accepted (the type list maps to a jsonb column in target-postgres).
+   * Undocumented field; Rocket.Chat types it as unknown. Several JSON types are possible, so the tap emits the value as JSON text (true, "abc", ["uj"], {...}; null stays null), a string column in every target (README, Fields with several JSON types).
    */
-  code?:
-    | string
-    | number
-    | boolean
-    | {
-        [k: string]: unknown | undefined;
-      }
-    | unknown[]
-    | null;
+  code?: string | null;
   /**
    * Whether joining requires a code (the code itself is never returned).
    */
@@ -1809,21 +1777,13 @@ export interface RoomsRecord {
    */
   reactWhenReadOnly?: boolean | null;
   /**
-   * System messages setting: a boolean, or a list of system message types (e.g. ["uj","ul"]) set for the room. Declared as boolean or array without an item type so that target-postgres creates a jsonb column that holds both variants.
+   * System messages setting: a boolean, or a list of system message types (e.g. ["uj","ul"]) set for the room. Several JSON types are possible, so the tap emits the value as JSON text (true, "abc", ["uj"], {...}; null stays null), a string column in every target (README, Fields with several JSON types).
    */
-  sysMes?: boolean | unknown[] | null;
+  sysMes?: string | null;
   /**
-   * Legacy sentiment value from the Google Natural Language integration; untyped in Rocket.Chat, so any JSON value is accepted (jsonb column).
+   * Legacy sentiment value from the Google Natural Language integration; untyped in Rocket.Chat. Several JSON types are possible, so the tap emits the value as JSON text (true, "abc", ["uj"], {...}; null stays null), a string column in every target (README, Fields with several JSON types).
    */
-  sentiment?:
-    | string
-    | number
-    | boolean
-    | {
-        [k: string]: unknown | undefined;
-      }
-    | unknown[]
-    | null;
+  sentiment?: string | null;
   /**
    * Live-streaming settings (type, id, url, ...); free-form object.
    */
@@ -1907,17 +1867,9 @@ export interface RoomsRecord {
    */
   ts?: string | null;
   /**
-   * Omnichannel: whether the conversation awaits an agent's response. Typed any by Rocket.Chat (true in practice), so any JSON value is accepted (jsonb column).
+   * Omnichannel: whether the conversation awaits an agent's response. Typed any by Rocket.Chat (true in practice). Several JSON types are possible, so the tap emits the value as JSON text (true, "abc", ["uj"], {...}; null stays null), a string column in every target (README, Fields with several JSON types).
    */
-  waitingResponse?:
-    | string
-    | number
-    | boolean
-    | {
-        [k: string]: unknown | undefined;
-      }
-    | unknown[]
-    | null;
+  waitingResponse?: string | null;
   /**
    * When the omnichannel conversation entered the queue (UTC).
    */
@@ -2344,29 +2296,13 @@ export interface SubscriptionsRecord {
    */
   ignored?: string[] | null;
   /**
-   * Direct messages: blocking flag (true in practice) set on the blocked user's side. Rocket.Chat types it as unknown, so any JSON value is accepted (the type list maps to a jsonb column in target-postgres).
+   * Direct messages: blocking flag (true in practice) set on the blocked user's side; Rocket.Chat types it as unknown. Several JSON types are possible, so the tap emits the value as JSON text (true, "abc", ["uj"], {...}; null stays null), a string column in every target (README, Fields with several JSON types).
    */
-  blocked?:
-    | string
-    | number
-    | boolean
-    | {
-        [k: string]: unknown | undefined;
-      }
-    | unknown[]
-    | null;
+  blocked?: string | null;
   /**
-   * Direct messages: blocking flag (true in practice) set on the blocking user's side. Rocket.Chat types it as unknown, so any JSON value is accepted (the type list maps to a jsonb column in target-postgres).
+   * Direct messages: blocking flag (true in practice) set on the blocking user's side; Rocket.Chat types it as unknown. Several JSON types are possible, so the tap emits the value as JSON text (true, "abc", ["uj"], {...}; null stays null), a string column in every target (README, Fields with several JSON types).
    */
-  blocker?:
-    | string
-    | number
-    | boolean
-    | {
-        [k: string]: unknown | undefined;
-      }
-    | unknown[]
-    | null;
+  blocker?: string | null;
   autoTranslate?: boolean | null;
   /**
    * Target language of automatic translation.
@@ -2381,29 +2317,13 @@ export interface SubscriptionsRecord {
    */
   E2ESuggestedKey?: string | null;
   /**
-   * Undocumented subscription field. Rocket.Chat types it as unknown, so any JSON value is accepted (the type list maps to a jsonb column in target-postgres).
+   * Undocumented subscription field; Rocket.Chat types it as unknown. Several JSON types are possible, so the tap emits the value as JSON text (true, "abc", ["uj"], {...}; null stays null), a string column in every target (README, Fields with several JSON types).
    */
-  code?:
-    | string
-    | number
-    | boolean
-    | {
-        [k: string]: unknown | undefined;
-      }
-    | unknown[]
-    | null;
+  code?: string | null;
   /**
-   * Omnichannel department. Rocket.Chat types it as unknown, so any JSON value is accepted (the type list maps to a jsonb column in target-postgres).
+   * Omnichannel department; Rocket.Chat types it as unknown. Several JSON types are possible, so the tap emits the value as JSON text (true, "abc", ["uj"], {...}; null stays null), a string column in every target (README, Fields with several JSON types).
    */
-  department?:
-    | string
-    | number
-    | boolean
-    | {
-        [k: string]: unknown | undefined;
-      }
-    | unknown[]
-    | null;
+  department?: string | null;
   /**
    * Omnichannel visitor (_id, username, token, status); free-form object.
    */

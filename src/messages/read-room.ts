@@ -1,5 +1,4 @@
 import { applyIncremental, OVERLAP_MS } from '../incremental.js';
-import { isObject } from '../is-object.js';
 import type { EncodedRecords } from '../paginate.js';
 import type { Bookmark } from '../state.js';
 import type { RecordEmitter } from '../record-emitter.js';
@@ -9,6 +8,7 @@ import type { RoomPartition } from './room-bookmarks.js';
 import type { RoomRef } from './room-filter.js';
 import { syncMessages, type MessageRow, type SyncMessagesPage } from './sync-messages-api.js';
 import { TieSafeCursor } from './tie-safe-cursor.js';
+import { needsRewrite, rewrite } from './emitted-message.js';
 
 export interface RoomReader {
   ctx: SyncContext;
@@ -101,34 +101,6 @@ async function emitMessages(rows: MessageRow[], page: SyncMessagesPage, r: RoomR
   const rewritten = rows.some(needsRewrite);
   await r.emitter.emit(rewritten ? rows.map(rewrite) : rows, rewritten ? undefined : subset(rows, page));
   return rows.length;
-}
-
-function needsRewrite(m: MessageRow): boolean {
-  return m.t === 'rm' || 'token' in m || 'navigation' in m || 'requestData' in m;
-}
-
-/**
- * A message deleted with the "show deleted status" setting (or a thread parent) stays as
- * `t: 'rm'`: it is emitted with `_sdc_deleted_at` set (docs/rocketchat-api-notes.md#message-deletions).
- * An omnichannel visitor's token (on visitor messages, and inside navigation and transfer
- * requests) is a credential of that visitor: it never leaves the tap.
- */
-function rewrite(m: MessageRow): Record<string, unknown> {
-  if (!needsRewrite(m)) return m;
-  const { token: _token, ...out } = m as Record<string, unknown>;
-  if (m.t === 'rm') out._sdc_deleted_at = typeof m.editedAt === 'string' ? m.editedAt : m._updatedAt;
-  out.navigation = withoutNested(m.navigation, 'page');
-  out.requestData = withoutNested(m.requestData, 'visitor');
-  if (out.navigation === undefined) delete out.navigation;
-  if (out.requestData === undefined) delete out.requestData;
-  return out;
-}
-
-/** `value` with `value[key].token` removed (a copy), or `value` itself when there is none. */
-function withoutNested(value: unknown, key: string): unknown {
-  if (!isObject(value) || !isObject(value[key]) || !('token' in value[key])) return value;
-  const { token: _token, ...inner } = value[key];
-  return { ...value, [key]: inner };
 }
 
 /** The byte spans of `rows`, a subset of the page's `updated` in its order. */

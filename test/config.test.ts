@@ -25,11 +25,18 @@ function rejects(raw: Record<string, unknown>, message: string): void {
 }
 
 test('defaults are applied and units converted', () => {
-  const settings = validateConfig({ ...base }, schema);
+  const { messages, ...settings } = validateConfig({ ...base }, schema);
   assert.deepEqual(settings, {
     endpoint: 'https://chat.example.com', userId: 'u1', token: 'secret-token', startDate: undefined,
     pageSize: 100, maxConcurrency: 4, requestTimeoutMs: 60000, maxRetries: 5, retryBackoffMs: 1000, maxRateLimitWaitMs: 900000, activateVersion: true,
+    scope: 'subscribed', livechatRoomsFullReadHours: 0,
   });
+  assert.equal(messages.pageSize, 1000);
+});
+
+test('scope accepts subscribed or workspace, nothing else', () => {
+  assert.equal(validateConfig({ ...base, scope: 'workspace' }, schema).scope, 'workspace');
+  assert.throws(() => validateConfig({ ...base, scope: 'everything' }, schema), /scope/);
 });
 
 test('a trailing slash on endpoint is dropped; a path prefix is kept', () => {

@@ -74,8 +74,6 @@ export interface RouteDef {
   readonly rateLimited: boolean;
   /** Typed query schema; absent = unknown params ignored. */
   readonly schema?: QuerySchema;
-  /** A typed route's check beyond `schema` (rooms.adminRooms, statistics): a 400 before authentication. */
-  readonly validate?: (q: URLSearchParams) => ApiResult | undefined;
   /** permissionsRequired, operation hasAny. */
   readonly anyPermission?: readonly string[];
   /** A route's own query validation (checked like `schema`, before authentication). */
@@ -96,7 +94,7 @@ export function normaliseRoute(route: string): string {
 export function validateRouteQuery(route: RouteDef, q: URLSearchParams): ApiResult | undefined {
   if (route.validate) return route.validate(q);
   const schema = route.schema;
-  if (!schema) return route.validate?.(q);
+  if (!schema) return undefined;
   for (const key of q.keys()) if (!schema.allowed.has(key)) return err.invalidParams('must NOT have additional properties');
   for (const key of schema.numbers ?? []) {
     const v = q.get(key);
@@ -109,7 +107,7 @@ export function validateRouteQuery(route: RouteDef, q: URLSearchParams): ApiResu
     const v = q.get(key);
     if (v !== null && v.length < 1) return err.invalidParams('must NOT have fewer than 1 characters');
   }
-  return route.validate?.(q);
+  return undefined;
 }
 
 /** Permission check (403 body, or undefined). */

@@ -37,6 +37,9 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 MELTANO = str(VENV_BIN / "meltano")
 STREAMS = ["teams", "rooms", "channels", "roles", "subscriptions", "users"]
+# The messages stream is in the catalog; this check loads and verifies the six streams above
+# (select_filter below), and messages' own checks run in the test suite against the emulator.
+CATALOG_STREAMS = [*STREAMS, "messages"]
 INCREMENTAL = {"rooms", "subscriptions"}
 FULL_TABLE = [s for s in STREAMS if s not in INCREMENTAL]
 PG_SCHEMA = "tap_rocketchat"  # the extractor's namespace = load_schema = default_target_schema
@@ -145,7 +148,7 @@ class Meltano:
         self.empty_env.write_text("")
 
     def __call__(self, *args: str, name: str, timeout: float = 300, ok_codes: tuple[int, ...] = (0,),
-                 stdout_to_file: bool = False) -> tuple[str, str]:
+                 stdout_to_file: bool = False, extra_env: dict[str, str] | None = None) -> tuple[str, str]:
         """Runs meltano in the project root; returns (stdout, combined log); fails on a bad exit code."""
         self.n += 1
         # A developer's .env (e.g. TAP_ROCKETCHAT_START_DATE) must not leak into the check.
@@ -154,7 +157,7 @@ class Meltano:
         out_path = self.workdir / f"{self.n:02d}-{name}.stdout"
         with open(log_path, "wb") as log, open(out_path, "wb") as out:
             try:
-                rc = subprocess.run([MELTANO, *args], cwd=ROOT, env=self.env, stdin=subprocess.DEVNULL,
+                rc = subprocess.run([MELTANO, *args], cwd=ROOT, env={**self.env, **(extra_env or {})}, stdin=subprocess.DEVNULL,
                                     stdout=out, stderr=log, timeout=timeout).returncode
             except subprocess.TimeoutExpired:
                 raise CheckFailed(f"`meltano {' '.join(args)}` did not finish within {timeout:.0f} s; log: {log_path}")
@@ -427,9 +430,46 @@ def node_warnings(log: str) -> list[str]:
     return sorted({m.group(0) for m in re.finditer(r"\(node:\d+\) \w+Warning: [^\n]*", log)})
 
 
+ENV_SETTINGS = {
+    "TAP_ROCKETCHAT_REQUEST_TIMEOUT": "30",                # integer (was decimal)
+    "TAP_ROCKETCHAT_RETRY_BACKOFF": "1",                   # integer (was decimal)
+    "TAP_ROCKETCHAT_MAX_RATE_LIMIT_WAIT": "600",           # integer (was decimal)
+    "TAP_ROCKETCHAT_MAX_RETRIES": "4",                     # integer
+    "TAP_ROCKETCHAT_PAGE_SIZE": "100",                     # integer
+    "TAP_ROCKETCHAT_EMIT_ACTIVATE_VERSION_MESSAGES": "true",  # boolean
+    "TAP_ROCKETCHAT_METRICS_LOG_LEVEL": "info",            # options
+}
+
+
+def check_env_settings(config: dict) -> None:
+    want = {"request_timeout": 30, "retry_backoff": 1, "max_rate_limit_wait": 600, "max_retries": 4, "page_size": 100,
+            "emit_activate_version_messages": True, "metrics_log_level": "info"}
+    for key, value in want.items():
+        check(config.get(key) == value and type(config.get(key)) is type(value),
+              f"--dump=config: {key} from the environment should be {value!r}, is {config.get(key)!r}")
+
+
+TAP_LINE = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},\d{3} \| (DEBUG|INFO|WARNING|ERROR) +\| tap-rocketchat")
+
+
+def check_structured_log(log: str) -> None:
+    """The tap's lines reach Meltano's log parsed (structured-logging): its message, without its own timestamp."""
+    check(re.search(r"summary users: \d+ records", log), "the tap's summary line is not in Meltano's log")
+    doubled = [l for l in log.splitlines() if TAP_LINE.search(l)]
+    check(not doubled, f"tap lines carry the tap's own timestamp and level inside Meltano's line: {doubled[:2]}")
+
+
+def check_meltano_error_line(log: str) -> None:
+    lines = [l for l in log.splitlines() if "credentials rejected" in l]
+    check(len(lines) == 1, f"the tap's one error line should appear once in Meltano's log, found {lines}")
+    check(re.search(r"\berror\b", lines[0].lower().replace("credentials rejected", "")),
+          f"the tap's ERROR should show at Meltano's error level: {lines[0]}")
+    check(not TAP_LINE.search(lines[0]), f"the error line carries the tap's own timestamp: {lines[0]}")
+
+
 def tap_incremental_lines(log: str) -> dict[str, tuple[int, int, str]]:
     found = {}
-    for m in re.finditer(r"\| (rooms|subscriptions): (\d+) changed and (\d+) deleted since (\S+)", log):
+    for m in re.finditer(r"\b(rooms|subscriptions): (\d+) changed and (\d+) deleted since (\S+)", log):
         found[m.group(1)] = (int(m.group(2)), int(m.group(3)), m.group(4))
     return found
 
@@ -482,6 +522,10 @@ def main() -> int:
             "TARGET_JSONL_DESTINATION_PATH": str(workdir / "jsonl"),
             "TARGET_JSONL_DO_TIMESTAMP_FILE": "false",
         })
+        # Settings of every kind the extractor declares, from the environment (Meltano 4.4.1 could
+        # not pass a `decimal` one: "Object of type Decimal is not JSON serializable").
+        env.update(ENV_SETTINGS)
+        env["TAP_ROCKETCHAT__SELECT_FILTER"] = json.dumps(STREAMS)
 
         step(f"creating database {dbname}")
         admin_conn = pg_connect("postgres")
@@ -495,8 +539,8 @@ def main() -> int:
         out, _ = meltano("invoke", "tap-rocketchat", "--discover", name="discover")
         catalog = json.loads(out)
         by_id = {s["tap_stream_id"]: s for s in catalog["streams"]}
-        check(list(by_id) == STREAMS, f"the catalog should list {STREAMS}, lists {list(by_id)}")
-        for stream, entry in by_id.items():
+        check(list(by_id) == CATALOG_STREAMS, f"the catalog should list {CATALOG_STREAMS}, lists {list(by_id)}")
+        for stream, entry in ((s, e) for s, e in by_id.items() if s in STREAMS):
             root_md = next(m["metadata"] for m in entry["metadata"] if m["breadcrumb"] == [])
             check(root_md.get("table-key-properties") == ["_id"], f"catalog {stream}: table-key-properties {root_md.get('table-key-properties')}")
             check(set(entry["schema"]["properties"]) == set(SCHEMAS[stream]["properties"]),
@@ -518,6 +562,15 @@ def main() -> int:
         out, _ = meltano("invoke", "--dump=config", "tap-rocketchat", name="dump-config")
         config_path = workdir / "tap-config.json"
         config_path.write_text(out)
+        check_env_settings(json.loads(out))
+        step("  settings of every kind from the environment reach the tap with their JSON types")
+        out, log = meltano("config", "test", "tap-rocketchat", name="config-test-start-date",
+                           extra_env={"TAP_ROCKETCHAT_START_DATE": "2001-02-03T04:05:06Z"})
+        check("Plugin configuration is valid" in out + log, "meltano config test with TAP_ROCKETCHAT_START_DATE (date_iso8601) failed")
+        out, log = meltano("invoke", "tap-rocketchat", name="invoke-bad-token", ok_codes=(1,),
+                           extra_env={"TAP_ROCKETCHAT_TOKEN": "not-the-token"})
+        check_meltano_error_line(log)
+        step("  a failing tap's ERROR shows once under Meltano, at error level, with one timestamp")
         rc = check_sigterm(config_path)
         step(f"  the tap stops cleanly on SIGTERM at the first RECORD (exit {rc})")
 
@@ -531,6 +584,7 @@ def main() -> int:
         t = time.time()
         _, log1 = meltano("run", "tap-rocketchat", "target-postgres", name="run1-postgres")
         summary["first_run_s"] = time.time() - t
+        check_structured_log(log1)
         warnings = node_warnings(log1)
         if warnings:
             notes.append("the tap printed Node.js process warnings under Meltano (stdout is a pipe): " + " | ".join(warnings))

@@ -4,7 +4,7 @@ import { scoped } from './scope.js';
 import { replicationKey, STREAMS, type StreamDef } from './streams.js';
 
 /** Declared to Meltano and in --about; only what the tap really implements. */
-export const CAPABILITIES = ['catalog', 'discover', 'state', 'about', 'test', 'activate-version'] as const;
+export const CAPABILITIES = ['catalog', 'discover', 'state', 'about', 'test', 'activate-version', 'structured-logging'] as const;
 
 export type AboutFormat = 'text' | 'json' | 'markdown';
 

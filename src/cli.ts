@@ -3,7 +3,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { renderAbout, versionLine, type AboutFormat } from './about.js';
 import { DownstreamClosedError, InputError, InterruptedError, TapError, errorMessage } from './errors.js';
-import { logger, setLogLevel } from './log.js';
+import { configureLogging, logger, setLogLevel } from './log.js';
 import { TAP_NAME } from './package-info.js';
 import { closestName } from './suggest.js';
 
@@ -104,8 +104,9 @@ function report(err: unknown, debug: boolean): number {
 
 async function main(argv: string[]): Promise<number> {
   const debug = argv.includes('--debug');
-  if (debug) setLogLevel('debug');
   try {
+    configureLogging(); // an unknown TAP_ROCKETCHAT_LOGLEVEL is bad input, like a bad flag
+    if (debug) setLogLevel('debug');
     const args = (await parser(argv).parseAsync()) as unknown as Args;
     await run(args);
     return 0;

@@ -14,12 +14,33 @@ import { BudgetWaitTooLongError, RateLimitPacer } from './rate-limit.js';
 import { attemptNumber, budgetWaitTooLong, decide, FIRST_ATTEMPT, seconds, type AttemptState, type Decision, type GiveUp, type RetryPolicy } from './retry-policy.js';
 import { DEFAULT_BACKOFF } from './retry-timing.js';
 
+export interface StreamRequestStats {
+  requests: number;
+  retries: number;
+  /** 429 answers. */
+  rateLimited: number;
+}
+
 export interface ClientStats {
   requests: number;
   retries: number;
   rateLimited: number;
   byRoute: Record<string, { requests: number; rateLimited: number }>;
+  /** By the request's `stream` option (the route when there is none): for the run's summary. */
+  byStream: Record<string, StreamRequestStats>;
 }
+
+/** A rate-limited route's budget now, for ETAs (src/progress.ts). */
+export interface RouteBudget {
+  limit: number;
+  remaining: number;
+  resetAtMs: number;
+  /** The window's length as far as seen (the longest time to reset of any answer). */
+  windowMs: number;
+}
+
+/** Failures that mean nothing answers at the endpoint: before any answer, they are not retried. */
+const NOTHING_THERE = new Set(['refused', 'dns', 'unreachable']);
 
 type Where = Pick<Exchange, 'request' | 'path' | 'endpoint'>;
 
@@ -31,7 +52,11 @@ export class RocketChatClient {
   private readonly policy: RetryPolicy;
   private readonly agent: http.Agent;
   private readonly pacer: RateLimitPacer;
-  private readonly counters: ClientStats = { requests: 0, retries: 0, rateLimited: 0, byRoute: {} };
+  private readonly counters: ClientStats = { requests: 0, retries: 0, rateLimited: 0, byRoute: {}, byStream: {} };
+  private readonly windows: Record<string, { lastResetAtMs: number; longestToReset: number; shortestGap: number }> = {};
+  private readonly waitListeners: Array<() => void> = [];
+  /** Whether any HTTP answer has arrived: retries are for a server that answered before. */
+  private answered = false;
 
   constructor(private readonly options: ClientOptions) {
     this.endpoint = displayEndpoint(options.endpoint);
@@ -49,8 +74,10 @@ export class RocketChatClient {
       maxInFlight: options.maxInFlight,
       skewPadMs: this.skewPadMs,
       maxWaitMs: options.maxRateLimitWaitMs,
-      onWait: (route, waitMs, limit) =>
-        this.log.info(this.redact(`rate-limit budget of ${route} on ${this.endpoint} is spent (${limit} calls per window): waiting ${seconds(waitMs)} for the window to reset`)),
+      onWait: (route, waitMs, limit) => {
+        this.log.info(this.redact(`rate-limit budget of ${route} on ${this.endpoint} is spent (${limit} calls per window): waiting ${seconds(waitMs)} for the window to reset`));
+        this.rateLimitWaitStarted();
+      },
     });
   }
 
@@ -67,12 +94,19 @@ export class RocketChatClient {
       await this.acquire(where, state, options.signal);
       const { result, durationMs } = await this.send(path, params, options.signal); // releases the slot
       const status = result instanceof NetworkError ? undefined : result.status;
+      if (result instanceof NetworkError && !this.answered && NOTHING_THERE.has(result.kind)) {
+        // Nothing has ever answered there: a retry would only print the same failure again.
+        this.record(where, options, { path, status, durationMs, attempt: attemptNumber(state), outcome: 'fatal' }, undefined);
+        throw new HttpError(this.redact(`${where.request} on ${this.endpoint} failed: ${result.message}`), undefined, path, attemptNumber(state));
+      }
+      if (!(result instanceof NetworkError)) this.answered = true;
       const verdict = classify(result, options, { ...where, nowMs: this.clock.now(), skewPadMs: this.skewPadMs });
       const decision = decide(verdict, state, this.policy, where);
-      this.record({ path, status, durationMs, attempt: attemptNumber(state), outcome: decision.outcome }, decision);
+      this.record(where, options, { path, status, durationMs, attempt: attemptNumber(state), outcome: decision.outcome }, decision);
       if (decision.kind === 'ok') return { body: decision.body, bytes: (result as HttpResponse).bytes };
       if (decision.kind === 'give-up') throw this.error(decision, status, path);
       this.log.warn(this.redact(decision.warning));
+      if (decision.outcome === 'rate-limited') this.rateLimitWaitStarted();
       await this.clock.sleep(decision.waitMs, options.signal);
       state = decision.next;
     }
@@ -85,6 +119,22 @@ export class RocketChatClient {
 
   stats(): ClientStats {
     return structuredClone(this.counters);
+  }
+
+  /** The budget of a rate-limited route, or undefined when the route is not (or not yet known to be) limited. */
+  budget(path: string): RouteBudget | undefined {
+    const s = this.pacer.snapshot(path);
+    if (s.mode !== 'limited') return undefined;
+    return { limit: s.limit, remaining: Math.max(0, s.remaining - s.inFlight), resetAtMs: s.resetAtMs, windowMs: windowLength(this.windows[path]) };
+  }
+
+  /** `fn` runs whenever a request starts waiting for a rate-limit window (the progress reporter reports then). */
+  onRateLimitWait(fn: () => void): void {
+    this.waitListeners.push(fn);
+  }
+
+  private rateLimitWaitStarted(): void {
+    for (const fn of this.waitListeners) fn();
   }
 
   /** Destroys pooled keep-alive sockets so the process can exit. */
@@ -108,6 +158,7 @@ export class RocketChatClient {
     try {
       const result = await httpGet({ ...this.options, path, params, agent: this.agent, clock: this.clock, signal });
       this.pacer.release(path, result.headers, result.status);
+      this.learnWindow(path);
       return { result, durationMs: result.durationMs };
     } catch (err) {
       this.pacer.release(path);
@@ -116,14 +167,38 @@ export class RocketChatClient {
     }
   }
 
-  private record(event: ResponseEvent, decision: Decision): void {
+  /**
+   * The window's length: no answer's time to reset is longer than it, and two successive resets
+   * are at least that far apart (exactly, while the route is kept busy), so the shortest such gap
+   * wins once seen; until then, the longest time to reset.
+   */
+  private learnWindow(path: string): void {
+    const s = this.pacer.snapshot(path);
+    if (s.mode !== 'limited') return;
+    const w = (this.windows[path] ??= { lastResetAtMs: s.resetAtMs, longestToReset: 0, shortestGap: Infinity });
+    w.longestToReset = Math.max(w.longestToReset, s.resetAtMs - this.clock.now());
+    if (s.resetAtMs > w.lastResetAtMs + 100) w.shortestGap = Math.min(w.shortestGap, s.resetAtMs - w.lastResetAtMs);
+    w.lastResetAtMs = Math.max(w.lastResetAtMs, s.resetAtMs);
+  }
+
+  private record(where: Where, options: RequestOptions, event: ResponseEvent, decision: Decision | undefined): void {
     const c = this.counters;
     c.requests++;
     const route = (c.byRoute[event.path] ??= { requests: 0, rateLimited: 0 });
+    const stream = (c.byStream[options.stream ?? event.path] ??= { requests: 0, retries: 0, rateLimited: 0 });
     route.requests++;
-    if (event.status === 429) route.rateLimited++;
+    stream.requests++;
+    if (event.status === 429) {
+      route.rateLimited++;
+      stream.rateLimited++;
+    }
     if (event.outcome === 'rate-limited') c.rateLimited++;
-    if (event.outcome === 'retry' && decision.kind === 'wait') c.retries++;
+    if (event.outcome === 'retry' && decision?.kind === 'wait') {
+      c.retries++;
+      stream.retries++;
+    }
+    // Method, path and query, status, time, attempt: never a header (the token travels in one).
+    this.log.debug(this.redact(`${where.request} -> ${event.status ?? 'no answer'} in ${Math.round(event.durationMs)} ms (attempt ${event.attempt}, ${event.outcome})`));
     this.options.onResponse?.(event);
   }
 
@@ -143,6 +218,12 @@ export class RocketChatClient {
     if (userId.length >= 6) out = out.split(userId).join('[user_id]');
     return out;
   }
+}
+
+/** Rocket.Chat's default window (60 s) until answers have said otherwise. */
+function windowLength(w: { longestToReset: number; shortestGap: number } | undefined): number {
+  if (!w) return 60_000;
+  return Number.isFinite(w.shortestGap) ? Math.max(w.shortestGap, w.longestToReset) : w.longestToReset || 60_000;
 }
 
 /** The query, decoded for reading (`sort={"_id":1}`); it never carries credentials. */

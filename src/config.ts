@@ -2,7 +2,7 @@ import type { ErrorObject } from 'ajv';
 import { validate as validateAgainstSchema } from './generated/validate-config.js';
 import { InputError } from './errors.js';
 import { readJsonFile } from './json-file.js';
-import { logger } from './log.js';
+import { logger, parseLogLevel, type LogLevel } from './log.js';
 import { loadConfigSchema, envVarName, type ConfigSchema, type SettingSchema } from './settings-schema.js';
 import { closestName } from './suggest.js';
 import { parseIsoDate } from './dates.js';
@@ -29,6 +29,8 @@ export interface TapSettings {
   scope: Scope;
   /** livechat_rooms: an incremental run reads every room when the last full read is this old (0: never). */
   livechatRoomsFullReadHours: number;
+  /** METRIC lines below this level are not written (the Meltano SDK's `metrics_log_level`). */
+  metricsLogLevel: LogLevel;
   messages: MessagesSettings;
 }
 
@@ -205,6 +207,7 @@ export function validateConfig(raw: RawConfig, schema: ConfigSchema, usedEnv = f
     activateVersion: withDefaults.emit_activate_version_messages as boolean,
     scope: withDefaults.scope as Scope,
     livechatRoomsFullReadHours: withDefaults.livechat_rooms_full_read_hours as number,
+    metricsLogLevel: parseLogLevel(withDefaults.metrics_log_level as string, 'config: "metrics_log_level"'),
     messages: messagesSettings(withDefaults),
   };
 }

@@ -61,94 +61,116 @@ const MAX_STALLED_PAGES = 3;
  * the parallel phase; the rest is read one page at a time, checking each.
  */
 export async function* offsetPages(fetchPage: FetchPage, options: PaginateOptions): AsyncGenerator<Batch> {
-  const { pageSize, concurrency } = options;
-  let lastId: string | undefined;
+  const ids = new IdCursor(options);
+  const first = await fetchPage(0, options.pageSize);
+  yield ids.fresh(first);
+  if (first.records.length === 0 || first.records.length >= first.total) return;
+  // The server's real page size: it silently clamps count to API_Upper_Count_Limit.
+  const step = first.records.length;
+  const read: ReadState = { ids, next: step, total: first.total, step, anchoring: step > 1 && (options.anchorEveryPage?.() ?? true) };
+  if (options.concurrency > 1 && (yield* plannedPages(fetchPage, options, read))) return;
+  yield* checkedPages(fetchPage, options, read);
+}
+
+/** Where a read stands between its phases. */
+interface ReadState {
+  ids: IdCursor;
+  /** Index of the first record not read yet, as far as we know. */
+  next: number;
+  total: number;
+  step: number;
+  /** Whether each page re-reads the last record of the one before. */
+  anchoring: boolean;
+}
+
+/** The last id emitted: what of a page is new, in O(1) memory since ids only grow. */
+class IdCursor {
+  lastId: string | undefined;
+
+  constructor(private readonly options: PaginateOptions) {}
+
   /** The records of `page` not emitted yet: in a page sorted by _id, a suffix of it. */
-  const fresh = (page: Page): Batch => {
+  fresh(page: Page): Batch {
     const { records } = page;
+    const lastId = this.lastId;
     // The anchor record re-read on purpose is not a duplicate worth reporting.
     const anchor = lastId !== undefined && records[0]?._id === lastId ? 1 : 0;
     let from = 0;
     while (from < records.length && lastId !== undefined && records[from]!._id <= lastId) from++;
     let sorted = true;
     for (let i = from + 1; i < records.length && sorted; i++) sorted = records[i - 1]!._id < records[i]!._id;
-    let batch: Batch;
-    if (sorted) {
-      batch = { records: from === 0 ? records : records.slice(from) };
-      if (page.encoded) batch.encoded = { bytes: page.encoded.bytes, spans: from === 0 ? page.encoded.spans : page.encoded.spans.slice(from) };
-    } else {
-      // Not in _id order after all (a server ignoring sort): keep what is new, one by one.
-      batch = { records: [] };
-      for (const record of records) {
-        if (lastId !== undefined && record._id <= lastId) continue;
-        batch.records.push(record);
-        lastId = record._id;
-      }
-    }
+    const batch = sorted ? suffix(page, from) : this.unsorted(records);
     const last = batch.records.at(-1);
-    if (last) lastId = last._id;
+    if (last) this.lastId = last._id;
     const repeated = records.length - batch.records.length - anchor;
-    if (repeated > 0) options.onDuplicates?.(repeated);
+    if (repeated > 0) this.options.onDuplicates?.(repeated);
     return batch;
-  };
-
-  const first = await fetchPage(0, pageSize);
-  yield fresh(first);
-  /** Index of the first record not read yet, as far as we know. */
-  let next = first.records.length;
-  let total = first.total;
-  if (first.records.length === 0 || next >= total) return;
-  // The server's real page size: it silently clamps count to API_Upper_Count_Limit.
-  const step = first.records.length;
-  let anchoring = step > 1 && (options.anchorEveryPage?.() ?? true);
-  const overlap = (): number => (anchoring ? 1 : 0);
-
-  if (concurrency > 1) {
-    const planned: number[] = [];
-    for (let start = next - overlap(); start + overlap() < total; start += step - overlap()) planned.push(start);
-    const inFlight: Promise<Page>[] = [];
-    let launched = 0;
-    const launch = (): void => {
-      while (launched < planned.length && inFlight.length < concurrency) {
-        const page = fetchPage(planned[launched]!, step);
-        // Pages abandoned when the plan breaks must not surface as unhandled rejections.
-        page.catch(() => undefined);
-        inFlight.push(page);
-        launched++;
-      }
-    };
-    let consumed = 0;
-    for (; consumed < planned.length; consumed++) {
-      launch();
-      const page = await inFlight.shift()!;
-      const start = planned[consumed]!;
-      const asPlanned =
-        page.total === total &&
-        page.records.length === Math.min(step, total - start) &&
-        (!anchoring || page.records[0]?._id === lastId);
-      if (!asPlanned) break;
-      yield fresh(page);
-      next = start + page.records.length;
-    }
-    if (consumed === planned.length) return;
   }
 
+  /** Not in _id order after all (a server ignoring sort): keep what is new, one by one. */
+  private unsorted(records: readonly ApiRecord[]): Batch {
+    const batch: Batch = { records: [] };
+    for (const record of records) {
+      if (this.lastId !== undefined && record._id <= this.lastId) continue;
+      batch.records.push(record);
+      this.lastId = record._id;
+    }
+    return batch;
+  }
+}
+
+function suffix(page: Page, from: number): Batch {
+  const batch: Batch = { records: from === 0 ? page.records : page.records.slice(from) };
+  if (page.encoded) batch.encoded = { bytes: page.encoded.bytes, spans: from === 0 ? page.encoded.spans : page.encoded.spans.slice(from) };
+  return batch;
+}
+
+/**
+ * The pages `total` promises, `concurrency` at a time, yielded in offset order. Returns true when
+ * every planned page came as planned; false at the first that did not (total, size or anchor).
+ */
+async function* plannedPages(fetchPage: FetchPage, options: PaginateOptions, read: ReadState): AsyncGenerator<Batch, boolean> {
+  const { step, total } = read;
+  const overlap = read.anchoring ? 1 : 0;
+  const planned: number[] = [];
+  for (let start = read.next - overlap; start + overlap < total; start += step - overlap) planned.push(start);
+  const inFlight: Promise<Page>[] = [];
+  let launched = 0;
+  for (const start of planned) {
+    while (launched < planned.length && inFlight.length < options.concurrency) {
+      const page = fetchPage(planned[launched++]!, step);
+      // Pages abandoned when the plan breaks must not surface as unhandled rejections.
+      page.catch(() => undefined);
+      inFlight.push(page);
+    }
+    const page = await inFlight.shift()!;
+    const asPlanned =
+      page.total === total && page.records.length === Math.min(step, total - start) && (!read.anchoring || page.records[0]?._id === read.ids.lastId);
+    if (!asPlanned) return false;
+    yield read.ids.fresh(page);
+    read.next = start + page.records.length;
+  }
+  return true;
+}
+
+/** One page at a time, each checked: a moved `total`, a lost anchor, a server stuck on one page. */
+async function* checkedPages(fetchPage: FetchPage, options: PaginateOptions, read: ReadState): AsyncGenerator<Batch> {
   let back = 0;
   let stalled = 0;
   /** Last id of the page before, to tell a server that ignores offset from a read catching up. */
   let previousPageEnd: string | undefined;
   for (;;) {
-    const anchored = anchoring && lastId !== undefined;
-    const start = Math.max(0, next - (anchored ? 1 : 0) - back);
-    const page = await fetchPage(start, pageSize);
-    if (page.total !== total) {
-      options.onShift?.({ offset: start, previousTotal: total, total: page.total });
-      const dropped = total - page.total;
-      total = page.total;
-      if (!anchoring) {
+    const anchored = read.anchoring && read.ids.lastId !== undefined;
+    const start = Math.max(0, read.next - (anchored ? 1 : 0) - back);
+    const page = await fetchPage(start, options.pageSize);
+    if (page.total !== read.total) {
+      options.onShift?.({ offset: start, previousTotal: read.total, total: page.total });
+      const dropped = read.total - page.total;
+      read.total = page.total;
+      if (!read.anchoring) {
         // Data is changing: from now on prove continuity on every page, starting with this one.
-        anchoring = step > 1;
-        if (anchoring) continue;
+        read.anchoring = read.step > 1;
+        if (read.anchoring) continue;
         // Pages of one record cannot overlap: step back by what the total lost.
         if (dropped > 0) {
           back = dropped;
@@ -156,15 +178,15 @@ export async function* offsetPages(fetchPage: FetchPage, options: PaginateOption
         }
       }
     }
-    const covered = !anchored || start === 0 || (page.records.length > 0 && page.records[0]!._id <= lastId!);
+    const covered = !anchored || start === 0 || (page.records.length > 0 && page.records[0]!._id <= read.ids.lastId!);
     if (!covered) {
       // Rows before us were deleted: the record we stopped at moved back. Look further back.
-      back = back === 0 ? step : back * 2;
+      back = back === 0 ? read.step : back * 2;
       continue;
     }
     back = 0;
     if (page.records.length === 0) return;
-    const batch = fresh(page);
+    const batch = read.ids.fresh(page);
     // Pages of records already emitted are normal while the read catches up after rows were
     // inserted before it; the same page over and over is not.
     const pageEnd = page.records.at(-1)!._id;
@@ -174,7 +196,7 @@ export async function* offsetPages(fetchPage: FetchPage, options: PaginateOption
       throw new TapError(`loop detected in pagination: the server returned the same page for offsets up to ${start}; does it ignore offset?`);
     }
     yield batch;
-    next = start + page.records.length;
-    if (next >= total) return;
+    read.next = start + page.records.length;
+    if (read.next >= read.total) return;
   }
 }

@@ -35,7 +35,7 @@ export async function readAdminRooms(
   const full = new Map(own.map((r) => [r._id, r]));
   let listed = 0;
   let enriched = 0;
-  for await (const batch of sortedPages(def, ctx)) {
+  for await (const batch of sortedPages(def, ctx, { emitter })) {
     const records = batch.records.map((room) => {
       const doc = full.get(room._id);
       if (!doc) return room;

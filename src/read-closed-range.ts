@@ -48,7 +48,7 @@ export async function readClosedRange(
     await emitter.emit(fresh.map(withoutVisitorToken));
   };
   if (!incremental) {
-    for await (const batch of sortedPages(def, ctx)) await emit(batch.records);
+    for await (const batch of sortedPages(def, ctx, { emitter })) await emit(batch.records);
     return { bookmark: {}, deletions: 0 };
   }
   const previous = ctx.state.bookmark(def.name) as Partial<ClosedRangeBookmark> | undefined;
@@ -58,13 +58,13 @@ export async function readClosedRange(
   const tracker = new ClosedTracker(mark, fullRead ? {} : (previous?.overlap ?? {}));
   if (fullRead) {
     log.info(`${def.name}: reading every room (the last full read is more than ${hours} hours old)`);
-    for await (const batch of sortedPages(def, ctx)) await emit(tracker.fresh(batch.records));
+    for await (const batch of sortedPages(def, ctx, { emitter })) await emit(tracker.fresh(batch.records));
   } else {
     const since = mark ? new Date(Date.parse(mark) - OVERLAP_MS).toISOString() : ctx.settings.startDate;
     const at = since ? { since } : { filter: def.closedFilter };
-    for await (const batch of sortedPages(def, ctx, { at })) await emit(tracker.fresh(batch.records));
+    for await (const batch of sortedPages(def, ctx, { at, emitter })) await emit(tracker.fresh(batch.records));
     for (const filter of def.openStates) {
-      for await (const batch of sortedPages(def, ctx, { at: { filter } })) await emit(batch.records);
+      for await (const batch of sortedPages(def, ctx, { at: { filter }, emitter })) await emit(batch.records);
     }
   }
   const bookmark: Bookmark = tracker.bookmark() ?? { ...(previous ?? {}) };

@@ -26,11 +26,14 @@ export interface PagesOptions {
   at?: Pick<ReadPosition, 'filter' | 'since'>;
   /** Keep the response bytes so unprojected records can be copied out as they are. */
   copyBytes?: boolean;
+  /** The stream's emitter, whose count the progress reports show. */
+  emitter?: Pick<RecordEmitter, 'count'>;
 }
 
 /** Every page of an `_id`-sorted offset-paged route, each record once (see src/paginate.ts). */
 export function sortedPages(def: SortedPagedStream, ctx: SyncContext, opts: PagesOptions = {}): AsyncGenerator<Batch> {
   const options = requestOptions(def, ctx.signal);
+  let pagesDone = 0;
   const fetchPage = async (offset: number, count: number): Promise<Page> => {
     const params = requestParams(def, { ...opts.at, offset, count });
     let body: Record<string, unknown>;
@@ -45,6 +48,8 @@ export function sortedPages(def: SortedPagedStream, ctx: SyncContext, opts: Page
     // The classifier checked the shape (src/classify.ts): records with ids, a numeric total.
     const page: Page = { records: body[def.recordsKey] as ApiRecord[], total: body.total as number };
     if (encoded) page.encoded = encoded;
+    const total = Math.ceil(page.total / ctx.settings.pageSize);
+    ctx.progress?.track(def.name, { unit: 'pages', total, done: ++pagesDone, records: opts.emitter?.count ?? 0, route: def.path });
     return page;
   };
   return offsetPages(fetchPage, {
@@ -61,6 +66,6 @@ export function sortedPages(def: SortedPagedStream, ctx: SyncContext, opts: Page
 export async function readOffset(def: OffsetStream, ctx: SyncContext, emitter: RecordEmitter): Promise<void> {
   for (const filter of def.variants ?? [undefined]) {
     const at = filter ? { filter } : {};
-    for await (const batch of sortedPages(def, ctx, { at, copyBytes: !emitter.projects })) await emitter.emit(batch.records, batch.encoded);
+    for await (const batch of sortedPages(def, ctx, { at, copyBytes: !emitter.projects, emitter })) await emitter.emit(batch.records, batch.encoded);
   }
 }

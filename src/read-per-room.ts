@@ -51,8 +51,15 @@ export async function readPerRoom(def: PerRoomStream, sel: SelectedStream, ctx: 
   const counts: RunCounts = { records: 0, deletions: 0, read: 0, unchanged: 0, refused: [] };
   const reader = roomReader(def, sel, ctx, emitter);
   const queue = [...rooms];
+  let done = 0;
+  const track = (): void => ctx.progress?.track(def.name, { unit: 'rooms', total: rooms.length, done, records: emitter.count });
+  track();
   const worker = async (): Promise<void> => {
-    for (let room = queue.shift(); room; room = queue.shift()) await readOne(room, bookmarks, reader, fullPass, counts, !workspace);
+    for (let room = queue.shift(); room; room = queue.shift()) {
+      await readOne(room, bookmarks, reader, fullPass, counts, !workspace);
+      done++;
+      track();
+    }
   };
   await Promise.all(Array.from({ length: Math.min(ctx.settings.maxConcurrency, Math.max(1, rooms.length)) }, worker));
   const complete = counts.refused.length === 0 && m.rooms.partition === undefined;

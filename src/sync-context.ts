@@ -2,6 +2,7 @@ import type { TapSettings } from './config.js';
 import type { StreamDef } from './streams.js';
 import type { SingerWriter } from './output.js';
 import type { StateTracker } from './state.js';
+import type { ProgressSink } from './progress.js';
 
 import type { BodyExpectation, RequestOptions } from './client-options.js';
 
@@ -25,6 +26,8 @@ export interface SyncContext {
   signal: AbortSignal;
   /** Epoch ms the run started: the version stamped on full-table records (Singer convention). */
   runStartedMs: number;
+  /** Where readers report how far they are (src/progress.ts); optional so tests can leave it out. */
+  progress?: ProgressSink;
 }
 
 export interface StreamSummary {

@@ -1,10 +1,12 @@
+import { setMaxListeners } from 'node:events';
 import { readCatalogFile, selectStreams } from './catalog.js';
 import { createClient } from './client-options.js';
 import { loadSettings } from './config.js';
 import { InterruptedError } from './errors.js';
-import { logger } from './log.js';
+import { logger, setMetricsLogLevel } from './log.js';
 import { timer } from './metrics.js';
 import { SingerWriter } from './output.js';
+import { RunReport } from './run-report.js';
 import { readStateFile, StateTracker } from './state.js';
 import { StreamsSkippedError } from './skip.js';
 import { syncStream } from './sync-stream.js';
@@ -35,6 +37,7 @@ function abortOnSignals(controller: AbortController): () => void {
  */
 export async function runSync(options: SyncOptions): Promise<void> {
   const settings = await loadSettings(options.configSources);
+  setMetricsLogLevel(settings.metricsLogLevel);
   const catalog = options.catalogPath ? await readCatalogFile(options.catalogPath) : undefined;
   const selected = selectStreams(catalog, options.catalogPath);
   const state = new StateTracker(options.statePath ? await readStateFile(options.statePath) : undefined);
@@ -43,7 +46,12 @@ export async function runSync(options: SyncOptions): Promise<void> {
   const writer = new SingerWriter();
   const client = createClient(settings);
   const controller = new AbortController();
+  // Every request, backoff and rate-limit wait in flight listens to this one signal (and removes
+  // its listener when done); rooms read in parallel behind a shared budget easily pass Node's
+  // default of 10, which would print a MaxListenersExceededWarning into the logs.
+  setMaxListeners(0, controller.signal);
   const removeSignalHandlers = abortOnSignals(controller);
+  const report = new RunReport(client);
   const started = Date.now();
   let failure: unknown;
   const skipped: string[] = [];
@@ -52,22 +60,22 @@ export async function runSync(options: SyncOptions): Promise<void> {
     await writer.state(state.value());
     const settled = Promise.allSettled(
       selected.map((sel) =>
-        syncStream(sel, { client, writer, state, settings, signal: controller.signal, runStartedMs: started }).catch((err: unknown) => {
+        report.stream(sel.def.name, () => syncStream(sel, { client, writer, state, settings, signal: controller.signal, runStartedMs: started, progress: report.progress })).then((summary) => {
+          if (summary.skipped) skipped.push(summary.stream);
+          return summary;
+        }, (err: unknown) => {
           if (!controller.signal.aborted) controller.abort(err);
           throw err;
         }),
       ),
     );
     // A stream blocked on a stalled reader never sees the abort: after a signal, do not wait for it.
-    const results = await Promise.race([settled, interrupted(controller.signal)]);
+    await Promise.race([settled, interrupted(controller.signal)]);
     if (controller.signal.aborted) failure = controller.signal.reason;
-    for (const r of results ?? []) {
-      if (r.status === 'fulfilled' && r.value.skipped) skipped.push(r.value.stream);
-      else if (r.status === 'fulfilled') log.info(`${r.value.stream}: ${r.value.records} records${r.value.deletions ? `, ${r.value.deletions} deletions` : ''}`);
-    }
   } catch (err) {
     failure = err;
   } finally {
+    report.end();
     removeSignalHandlers();
     client.close();
   }

@@ -35,6 +35,8 @@ interface Setup {
   events: ResponseEvent[];
   requests: Array<{ url: string; headers: http.IncomingHttpHeaders }>;
   connections: () => number;
+  /** Stops the server: later connections are refused. */
+  stop: () => Promise<void>;
 }
 
 /** A scripted server on 127.0.0.1:0: each request takes the next handler. */
@@ -69,7 +71,11 @@ async function withServer(
     ...options,
   });
   try {
-    await body({ client, clock, endpoint, events, requests, connections: () => connections });
+    const stop = async (): Promise<void> => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    };
+    await body({ client, clock, endpoint, events, requests, connections: () => connections, stop });
   } finally {
     client.close();
     server.closeAllConnections();
@@ -128,7 +134,7 @@ describe('RocketChatClient: transient failures', () => {
       ]);
       // full jitter with random() = 0.5: half of 1, 2, 4, 8 s
       assert.deepEqual(clock.sleeps, [500, 1000, 2000, 4000]);
-      assert.deepEqual(client.stats(), { requests: 5, retries: 4, rateLimited: 0, byRoute: { [USERS]: { requests: 5, rateLimited: 0 } } });
+      assert.deepEqual(client.stats(), { requests: 5, retries: 4, rateLimited: 0, byRoute: { [USERS]: { requests: 5, rateLimited: 0 } }, byStream: { [USERS]: { requests: 5, retries: 4, rateLimited: 0 } } });
     }, { maxRetries: 4 });
   });
 
@@ -201,17 +207,33 @@ describe('RocketChatClient: transient failures', () => {
     }, { timeoutMs: 400, maxRetries: 1 });
   });
 
-  it('a refused connection is retried and then named', async () => {
+  it('a refused connection before any answer is not retried: one error naming host and port', async () => {
+    const clock = createFakeClock();
     const client = new RocketChatClient({
       endpoint: 'http://127.0.0.1:1', userId: USER_ID, token: TOKEN, timeoutMs: 1000, maxRetries: 2,
-      maxInFlight: 1, maxRateLimitWaitMs: 1000, clock: createFakeClock(), random: () => 0,
+      maxInFlight: 1, maxRateLimitWaitMs: 1000, clock, random: () => 0,
     });
     try {
+      const before = logLines.length;
       const err = await failure(client.get(USERS, {}));
-      assert.equal(err.message, 'GET /api/v1/users.list failed after 3 attempts: connection refused by 127.0.0.1:1 (ECONNREFUSED)');
+      assert.equal(err.message, 'GET /api/v1/users.list on http://127.0.0.1:1 failed: connection refused by 127.0.0.1:1 (ECONNREFUSED): is the server running, and is endpoint right?');
+      assert.equal(err.attempts, 1);
+      assert.deepEqual(clock.sleeps, [], 'no backoff');
+      assert.deepEqual(logLines.slice(before).filter((l) => l.includes('WARNING')), [], 'no retry warning');
     } finally {
       client.close();
     }
+  });
+
+  it('a refused connection after the server has answered is retried', async () => {
+    await withServer([ok], async ({ client, endpoint, clock, stop }) => {
+      await client.get(USERS, {});
+      const port = new URL(endpoint).port;
+      await stop(); // the server goes away: later connections are refused
+      const err = await failure(client.get(USERS, {}));
+      assert.equal(err.message, `GET /api/v1/users.list failed after 2 attempts: connection refused by 127.0.0.1:${port} (ECONNREFUSED): is the server running, and is endpoint right?`);
+      assert.equal(clock.sleeps.length, 1, 'one backoff before the one retry');
+    }, { maxRetries: 1 });
   });
 });
 
@@ -340,7 +362,7 @@ describe('RocketChatClient: 429', () => {
       await client.get(USERS, {});
       assert.deepEqual(clock.sleeps, [41_650, 41_650]);
       assert.deepEqual(events.map((e) => e.outcome), ['rate-limited', 'rate-limited', 'ok']);
-      assert.deepEqual(client.stats(), { requests: 3, retries: 0, rateLimited: 2, byRoute: { [USERS]: { requests: 3, rateLimited: 2 } } });
+      assert.deepEqual(client.stats(), { requests: 3, retries: 0, rateLimited: 2, byRoute: { [USERS]: { requests: 3, rateLimited: 2 } }, byStream: { [USERS]: { requests: 3, retries: 0, rateLimited: 2 } } });
       assert.match(logLines.join(''), /WARNING .*GET \/api\/v1\/users.list on http:\/\/127\.0\.0\.1:\d+ was rate limited \(attempt 2\): waiting 41\.6 s per X-RateLimit-Reset/);
     }, { maxRetries: 0 });
   });

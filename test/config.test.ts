@@ -25,13 +25,28 @@ function rejects(raw: Record<string, unknown>, message: string): void {
 }
 
 test('defaults are applied and units converted', () => {
-  const { messages, ...settings } = validateConfig({ ...base }, schema);
+  const settings = validateConfig({ ...base }, schema);
   assert.deepEqual(settings, {
     endpoint: 'https://chat.example.com', userId: 'u1', token: 'secret-token', startDate: undefined,
     pageSize: 100, maxConcurrency: 4, requestTimeoutMs: 60000, maxRetries: 5, retryBackoffMs: 1000, maxRateLimitWaitMs: 900000, activateVersion: true,
-    scope: 'subscribed', livechatRoomsFullReadHours: 0,
+    metricsLogLevel: 'info', scope: 'subscribed', livechatRoomsFullReadHours: 0,
+    messages: {
+      pageSize: 1000, skipUnchangedRooms: true, fullPassHours: 24,
+      rooms: { kinds: new Set(['public', 'private', 'direct', 'omnichannel', 'discussion']), include: new Set(), exclude: new Set(), partition: undefined },
+    },
   });
-  assert.equal(messages.pageSize, 1000);
+  // Fractions of seconds from a config file still work (Meltano passes whole seconds).
+  const fine = validateConfig({ ...base, request_timeout: 2.5, retry_backoff: 0.01, max_rate_limit_wait: 0.5 }, schema);
+  assert.deepEqual([fine.requestTimeoutMs, fine.retryBackoffMs, fine.maxRateLimitWaitMs], [2500, 10, 500]);
+});
+
+test('messages settings: room kinds, lists and a partition', () => {
+  const { messages } = validateConfig({
+    ...base, messages_room_types: 'public, private', messages_rooms_include: 'general, R1,', messages_rooms_exclude: 'random', partition: '2/8',
+  }, schema);
+  assert.deepEqual(messages.rooms, { kinds: new Set(['public', 'private']), include: new Set(['general', 'R1']), exclude: new Set(['random']), partition: { index: 2, of: 8 } });
+  rejects({ ...base, messages_room_types: 'public,dm' }, 'config: "messages_room_types" has "dm"; allowed: public, private, direct, omnichannel, discussion');
+  rejects({ ...base, partition: '9/8' }, 'config: "partition" must be "k/n" with 1 ≤ k ≤ n, e.g. "2/8" (got "9/8")');
 });
 
 test('scope accepts subscribed or workspace, nothing else', () => {

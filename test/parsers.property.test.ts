@@ -13,6 +13,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
+import { STREAMS as TABLE } from '../src/streams.js';
 import { parseCatalog, readCatalogFile, selectStreams } from '../src/catalog.js';
 import { ENV_SOURCE, mergeConfigSources, validateConfig } from '../src/config.js';
 import { InputError } from '../src/errors.js';
@@ -28,7 +29,7 @@ const CONFIG_RUNS = Math.max(50, Math.round(RUNS / 4));
 const PARAMS = { endOnFailure: !process.env.FC_SHRINK };
 const schema = loadConfigSchema();
 const SETTINGS = Object.keys(schema.properties);
-const STREAMS = ['teams', 'rooms', 'channels', 'roles', 'subscriptions', 'users'];
+const STREAMS = TABLE.map((s) => s.name);
 
 /** How an input may fail: an InputError with a one-line message. Anything else fails the property. */
 type Outcome = { ok: true } | { ok: false; kind: 'input-error-multiline' | 'other-exception'; detail: string };

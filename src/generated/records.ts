@@ -2474,7 +2474,7 @@ export interface TapConfig {
    */
   max_concurrency?: number;
   /**
-   * Time allowed for one request, body included, before it is abandoned and retried.
+   * Time allowed for one request, body included, before it is abandoned and retried. Whole seconds under Meltano (setting kind integer); a config file may also give a fraction.
    */
   request_timeout?: number;
   /**
@@ -2482,17 +2482,21 @@ export interface TapConfig {
    */
   max_retries?: number;
   /**
-   * Base of the exponential backoff between retries: the n-th retry waits a random time up to retry_backoff × 2^(n-1) seconds, capped at 60 s.
+   * Base of the exponential backoff between retries: the n-th retry waits a random time up to retry_backoff × 2^(n-1) seconds, capped at 60 s. Whole seconds under Meltano (setting kind integer); a config file may also give a fraction.
    */
   retry_backoff?: number;
   /**
-   * Longest single wait the tap accepts when rate limited; a longer X-RateLimit-Reset or Retry-After is a fatal error.
+   * Longest single wait the tap accepts when rate limited; a longer X-RateLimit-Reset or Retry-After is a fatal error. Whole seconds under Meltano (setting kind integer); a config file may also give a fraction.
    */
   max_rate_limit_wait?: number;
   /**
    * After each full read of a FULL_TABLE stream (teams, channels, roles, users), send ACTIVATE_VERSION so that targets which support it (MeltanoLabs target-postgres does) mark or remove rows that no longer exist in Rocket.Chat.
    */
   emit_activate_version_messages?: boolean;
+  /**
+   * Which Singer METRIC lines are written to stderr, as the Meltano SDK's metrics_log_level (debug, info, warning or error, in any case): info, the default, writes per-stream record counts and durations; debug adds one http_request_duration line per request; warning or error writes none. The end-of-run summary is written whatever this says.
+   */
+  metrics_log_level?: string;
   /**
    * Messages per chat.syncMessages request while a room is backfilled. Rocket.Chat does not cap it: larger pages spend fewer of an ordinary token's 10 requests a minute but make larger responses (about 1–2 MB per 1,000 messages).
    */

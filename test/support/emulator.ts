@@ -6,12 +6,17 @@ import type { Emulator, EmulatorOptions, IdentityName } from '../../emulator/ind
 import { startEmulator } from '../../emulator/index.js';
 import { tempDir, writeJson } from './run-tap.js';
 
+/** Messages in a test workspace unless a test asks for more: enough for every shape, cheap to serve. */
+export const TEST_MESSAGES = 600;
+
 /**
  * An emulator with the limiter off unless asked: most tests use the admin, bot or app token,
- * which bypass it, and tests of pacing set `rateLimit` themselves.
+ * which bypass it, and tests of pacing set `rateLimit` themselves. It runs in the test's own
+ * process, so its workspace has TEST_MESSAGES messages unless `data.messages` says otherwise:
+ * rendering thousands per run in a dozen parallel runs would starve its event loop.
  */
 export function emulator(options: EmulatorOptions = {}): Promise<Emulator> {
-  return startEmulator({ rateLimit: false, ...options });
+  return startEmulator({ rateLimit: false, ...options, data: { messages: TEST_MESSAGES, ...options.data } });
 }
 
 /** An emulator (see `emulator`) for `fn`, closed afterwards whatever `fn` does. */

@@ -8,6 +8,9 @@ import ajvFormats from 'ajv-formats';
 import type { Emulator, IdentityName } from '../../emulator/index.js';
 import { STREAMS, type StreamDef, type StreamName } from '../../src/streams.js';
 
+/** Every stream of the tap (the catalog's), in the order of the stream table. */
+export const ALL_STREAM_NAMES: readonly StreamName[] = STREAMS.map((s) => s.name);
+
 /**
  * Every stream a run without a catalog reads (selected by default), in the order of the stream
  * table: the streams whose routes `emu.expected` answers for. Omnichannel and statistics are

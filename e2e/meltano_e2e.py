@@ -721,6 +721,9 @@ def main() -> int:
                          f"ACTIVATE_VERSION' {ignored} times (once per full-table stream) and carried on; files are complete")
         stored_state(meltano, JSONL_STATE_ID, "state-get-jsonl")
 
+        # -- scope workspace, Omnichannel and statistics ---------------------------------------------
+        summary["workspace"] = check_workspace_environment(meltano, emulator, admin_conn, dbname)
+
         # -- summary --------------------------------------------------------------------------------
         print("\n== Meltano end-to-end: all checks passed")
         print(f"{'table':<14}{'run 1 rows':>11}{'run 3 live':>11}{'deleted':>9}{'jsonl':>8}")
@@ -731,6 +734,7 @@ def main() -> int:
             print(f"  mutation {stream}: {text}")
         for note in notes:
             print(f"  NOTE: {note}")
+        print("environment workspace (schema tap_rocketchat_workspace): " + ", ".join(f"{s} {n}" for s, n in summary["workspace"].items()))
         print(f"first `meltano run tap-rocketchat target-postgres`: {summary['first_run_s']:.1f} s wall")
         print(f"total: {time.time() - T0:.1f} s")
         print(f"meltano-e2e: {CHECKS_PASSED} passed, 0 failed")
@@ -757,6 +761,46 @@ def main() -> int:
             print(f"kept: database {dbname}, scratch directory {workdir}", file=sys.stderr)
         else:
             shutil.rmtree(workdir, ignore_errors=True)
+
+
+WORKSPACE_STREAMS = ["teams", "rooms", "livechat_rooms", "livechat_agents", "livechat_departments", "livechat_contacts", "statistics"]
+WORKSPACE_SCHEMA = "tap_rocketchat_workspace"
+
+
+def check_workspace_environment(meltano: Meltano, emulator: Emulator, admin_conn: Any, dbname: str) -> dict[str, int]:
+    """`meltano --environment=workspace run`: every room and team, and the Omnichannel and statistics tables."""
+    step("meltano --environment=workspace run tap-rocketchat target-postgres (scope workspace, Omnichannel, statistics)")
+    meltano.env["TARGET_POSTGRES_DEFAULT_TARGET_SCHEMA"] = WORKSPACE_SCHEMA
+    try:
+        meltano("--environment=workspace", "run", "tap-rocketchat", "target-postgres", name="run-workspace", timeout=600)
+    finally:
+        del meltano.env["TARGET_POSTGRES_DEFAULT_TARGET_SCHEMA"]
+    def ids(endpoint: str, **params: str) -> set[str]:
+        q = "&".join(f"{k}={v}" for k, v in params.items())
+        got = emulator.get(f"/_emulator/expected-endpoint?endpoint={endpoint}&identity=admin{'&' + q if q else ''}")
+        check("error" not in got, f"expected-endpoint {endpoint}: {got.get('error')}")
+        return {r["_id"] for r in got["records"]}
+    rooms_all = ids("rooms.adminRooms", types="c&types=p&types=d&types=l&types=discussions&types=teams")
+    want = {
+        "teams": ids("teams.listAll"),
+        "rooms": rooms_all,
+        "livechat_rooms": ids("livechat/rooms"),
+        "livechat_agents": ids("livechat/users/agent"),
+        "livechat_departments": ids("livechat/department", showArchived="true"),
+        "livechat_contacts": ids("omnichannel/contacts.search", unknown="false") | ids("omnichannel/contacts.search", unknown="true"),
+        "statistics": ids("statistics"),
+    }
+    counts: dict[str, int] = {}
+    with pg_connect(dbname) as conn, conn.cursor() as cur:
+        for stream in WORKSPACE_STREAMS:
+            cur.execute(sql.SQL("SELECT _id FROM {}.{} WHERE _sdc_deleted_at IS NULL").format(sql.Identifier(WORKSPACE_SCHEMA), sql.Identifier(stream)))
+            got = {row[0] for row in cur.fetchall()}
+            check(got == want[stream], f"workspace {stream}: {len(got)} rows, the emulator has {len(want[stream])} "
+                                       f"(missing {few(want[stream] - got) or 'none'}, unexpected {few(got - want[stream]) or 'none'})")
+            counts[stream] = len(got)
+        cur.execute(sql.SQL("SELECT count(*) FROM {}.livechat_rooms WHERE v::text LIKE %s").format(sql.Identifier(WORKSPACE_SCHEMA)), ('%"token"%',))
+        check(cur.fetchone()[0] == 0, "workspace livechat_rooms: a visitor token was loaded")
+    return counts
 
 
 def check_requests(requests: list[dict], state: dict, label: str) -> None:

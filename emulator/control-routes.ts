@@ -13,6 +13,7 @@ import type { RateLimitOptions } from './rate-limiter.js';
 import type { Body, StreamName } from './routes/common.js';
 import { ROUTE_BY_STREAM } from './routes/registry.js';
 import type { Emulator } from './types.js';
+import { expectedEndpointControl, omnichannelControl } from './workspace/index.js';
 
 type Reply = (status: number, body: unknown) => Promise<void>;
 type ControlRoute = (emu: Emulator, req: IncomingMessage, url: URL, reply: Reply) => Promise<void>;
@@ -49,6 +50,14 @@ const CONTROL_ROUTES: Record<string, ControlRoute> = {
     else if (body.reset && body.calls === undefined && body.windowMs === undefined && body.enabled === undefined) emu.resetRateLimit();
     else emu.setRateLimit(body);
     return ok(reply, emu.stats().rateLimit);
+  },
+  'GET /_emulator/expected-endpoint': (emu, _req, url, reply) => {
+    const r = expectedEndpointControl(emu.dataset, url.searchParams);
+    return reply(r.status, r.body);
+  },
+  'POST /_emulator/omnichannel': async (emu, req, _url, reply) => {
+    const r = omnichannelControl(emu.dataset, await readJson(req));
+    return reply(r.status, r.body);
   },
   'POST /_emulator/revoke': (emu, req, _url, reply) => revokeOrRestore(emu, req, reply, 'revoke'),
   'POST /_emulator/restore': (emu, req, _url, reply) => revokeOrRestore(emu, req, reply, 'restore'),

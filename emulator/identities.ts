@@ -9,22 +9,33 @@ import { rngFor, meteorId, tokenFrom } from './prng.js';
 export type IdentityName = 'admin' | 'user' | 'bot' | 'app' | 'guest' | 'restricted';
 export const IDENTITY_NAMES: readonly IdentityName[] = ['admin', 'user', 'bot', 'app', 'guest', 'restricted'];
 
-/** Default grants of the permissions that matter to the six endpoints (upsertPermissions()). */
+/**
+ * Omnichannel grants shared by livechat-manager and admin (upsertPermissions(); view-livechat-contact
+ * inferred to follow view-l-room). See docs/rocketchat-api-notes.md#omnichannel.
+ */
+const OMNICHANNEL_MANAGER: readonly string[] = [
+  'view-l-room', 'view-livechat-rooms', 'view-livechat-manager', 'view-livechat-departments', 'transfer-livechat-guest',
+  'edit-omnichannel-contact', 'view-livechat-contact',
+];
+
+/** Default grants of the permissions the emulated endpoints check (upsertPermissions()). */
 export const ROLE_PERMISSIONS: Readonly<Record<string, readonly string[]>> = {
   admin: [
-    'view-c-room', 'view-d-room', 'view-outside-room', 'view-full-other-user-info', 'view-all-teams',
-    'view-room-administration', 'view-statistics', 'api-bypass-rate-limit', 'create-personal-access-tokens',
+    'view-c-room', 'view-d-room', 'view-p-room', 'preview-c-room', 'view-outside-room', 'view-full-other-user-info',
+    'view-all-teams', 'view-room-administration', 'view-statistics', 'api-bypass-rate-limit', 'create-personal-access-tokens',
+    ...OMNICHANNEL_MANAGER, 'view-livechat-room-closed-by-another-agent',
   ],
   moderator: ['view-outside-room'],
   owner: ['view-outside-room'],
   leader: [],
-  user: ['view-c-room', 'view-d-room', 'view-outside-room', 'create-personal-access-tokens'],
+  user: ['view-c-room', 'view-d-room', 'view-p-room', 'preview-c-room', 'view-outside-room', 'create-personal-access-tokens'],
   bot: ['view-c-room', 'view-joined-room', 'view-d-room', 'api-bypass-rate-limit'],
   app: ['view-c-room', 'view-joined-room', 'view-d-room', 'api-bypass-rate-limit'],
-  guest: ['view-joined-room', 'view-d-room'],
-  anonymous: ['view-c-room', 'view-joined-room'],
-  'livechat-agent': [],
-  'livechat-manager': [],
+  guest: ['view-joined-room', 'view-d-room', 'view-p-room'],
+  anonymous: ['view-c-room', 'view-joined-room', 'view-p-room', 'preview-c-room'],
+  'livechat-agent': ['view-l-room', 'edit-omnichannel-contact', 'view-livechat-contact'],
+  'livechat-manager': [...OMNICHANNEL_MANAGER, 'view-livechat-room-closed-by-another-agent'],
+  'livechat-monitor': [...OMNICHANNEL_MANAGER.filter((p) => p !== 'edit-omnichannel-contact')],
 };
 
 export interface IdentitySpec {

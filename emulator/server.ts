@@ -14,6 +14,7 @@ import { sendJson } from './http-util.js';
 import { IDENTITY_NAMES, type Identity, type IdentityName } from './identities.js';
 import type { Doc } from './mongo.js';
 import { mutate, type MutationResult, type MutationSpec } from './mutations/mutate.js';
+import { storeOf } from './omnichannel/store.js';
 import { expectedMessages, type ExpectedMessages, type ExpectedMessagesOptions } from './messages/expected.js';
 import { applyOddValues } from './odd-values.js';
 import { RequestPipeline } from './pipeline.js';
@@ -60,6 +61,7 @@ class EmulatorImpl implements Emulator {
     const sizes = { ...(opts.data ?? {}) };
     if (opts.seed !== undefined) sizes.seed = opts.seed;
     this.dataset = new Dataset(sizes, now);
+    storeOf(this.dataset).enabled = opts.omnichannel !== false;
     if (opts.oddValues) applyOddValues(this.dataset);
     this.limiter = new RateLimiter(opts.rateLimit === false ? { enabled: false } : (opts.rateLimit ?? {}), now);
     this.proxy = opts.proxy ? new ProxyLimiter(opts.proxy, now) : undefined;

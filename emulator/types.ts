@@ -41,6 +41,8 @@ export interface EmulatorOptions {
   log?: (line: string) => void;
   /** Also log one line per /api request through `log`. Default false. */
   logRequests?: boolean;
+  /** `false`: Omnichannel disabled (every livechat/omnichannel route answers error-omnichannel-is-disabled). Default true. */
+  omnichannel?: boolean;
   /** Give union-typed fields every JSON shape (emulator/odd-values.ts). Default false. */
   oddValues?: boolean;
 }

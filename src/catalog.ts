@@ -54,7 +54,8 @@ function catalogEntry(def: StreamDef): CatalogEntry {
   const automatic = automaticFields(def);
   const streamMetadata: Record<string, unknown> = {
     inclusion: 'available',
-    'selected-by-default': true,
+    // Omnichannel and statistics are off by default: many workspaces do not use Omnichannel.
+    'selected-by-default': def.selectedByDefault ?? true,
     'table-key-properties': [...KEY_PROPERTIES],
   };
   const key = replicationKey(def);
@@ -185,10 +186,10 @@ function selectFromEntry(def: StreamDef, entry: CatalogEntry, source: string): S
   };
 }
 
-/** Streams to sync: every stream without a catalog, else those the catalog selects, in table order. */
+/** Streams to sync: every stream selected by default without a catalog, else those the catalog selects, in table order. */
 export function selectStreams(catalog: Catalog | undefined, source = 'catalog'): SelectedStream[] {
   if (!catalog) {
-    return STREAMS.map((def) => ({ def, schema: streamSchema(def), fields: undefined, replicationMethod: defaultReplicationMethod(def) }));
+    return (STREAMS as readonly StreamDef[]).filter((def) => def.selectedByDefault !== false).map((def) => ({ def, schema: streamSchema(def), fields: undefined, replicationMethod: defaultReplicationMethod(def) }));
   }
   const byName = new Map<string, CatalogEntry>();
   const known = STREAMS.map((s) => s.name as string);

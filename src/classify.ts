@@ -46,6 +46,11 @@ export function classify(result: HttpResponse | NetworkError, options: RequestOp
     case 400:
       return fatal(`${ex.request} answered 400 (bad request): ${said()}`);
     case 401:
+      // Older 8.x livechat routes answer a missing permission with 401 {"error":"unauthorized"}.
+      if (isObject(parseJson(text)) && (parseJson(text) as Record<string, unknown>).error === 'unauthorized') {
+        const forStream = options.stream ? ` for stream ${options.stream}` : '';
+        return fatal(`permission denied${forStream}: ${ex.request} on ${ex.endpoint} answered 401 (unauthorized)${options.permission ? `; the user needs the permission ${options.permission}` : ''}`);
+      }
       return fatal(`credentials rejected by ${ex.endpoint} (401 on ${ex.request}): check user_id and token`);
     case 403: {
       const forStream = options.stream ? ` for stream ${options.stream}` : '';

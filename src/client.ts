@@ -231,7 +231,7 @@ function windowLength(w: { longestToReset: number; shortestGap: number } | undef
 function displayPath(path: string, params: QueryParams): string {
   const query = Object.entries(params)
     .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => `${k}=${String(v)}`)
+    .flatMap(([k, v]) => (Array.isArray(v) ? v.map((item) => `${k}=${item}`) : [`${k}=${String(v)}`]))
     .join('&');
   return query ? `${path}?${query}` : path;
 }

@@ -9,6 +9,7 @@ import { closestName } from './suggest.js';
 import { parseIsoDate } from './dates.js';
 import { parsePartition } from './messages/partition.js';
 import { listSetting, parseRoomKinds, type RoomFilterSettings } from './messages/room-filter.js';
+import type { Scope } from './scope.js';
 
 const log = logger('tap-rocketchat');
 
@@ -25,6 +26,10 @@ export interface TapSettings {
   retryBackoffMs: number;
   maxRateLimitWaitMs: number;
   activateVersion: boolean;
+  /** Whose view of the workspace the streams read (src/scope.ts). */
+  scope: Scope;
+  /** livechat_rooms: an incremental run reads every room when the last full read is this old (0: never). */
+  livechatRoomsFullReadHours: number;
   /** METRIC lines below this level are not written (the Meltano SDK's `metrics_log_level`). */
   metricsLogLevel: LogLevel;
   messages: MessagesSettings;
@@ -220,6 +225,8 @@ export function validateConfig(raw: RawConfig, schema: ConfigSchema, usedEnv = f
     retryBackoffMs: (withDefaults.retry_backoff as number) * 1000,
     maxRateLimitWaitMs: (withDefaults.max_rate_limit_wait as number) * 1000,
     activateVersion: withDefaults.emit_activate_version_messages as boolean,
+    scope: withDefaults.scope as Scope,
+    livechatRoomsFullReadHours: withDefaults.livechat_rooms_full_read_hours as number,
     metricsLogLevel: parseLogLevel(withDefaults.metrics_log_level as string, 'config: "metrics_log_level"'),
     messages: messagesSettings(withDefaults),
   };

@@ -10,7 +10,8 @@ import { systemClock, type Clock } from './clock.js';
 import { VERSION } from './package-info.js';
 import type { HeaderLike } from './retry-timing.js';
 
-export type QueryParams = Record<string, string | number | undefined>;
+/** Query parameters; an array value repeats the key (`types=c&types=p`), as Rocket.Chat's array params expect. */
+export type QueryParams = Record<string, string | number | readonly string[] | undefined>;
 
 export interface HttpGetOptions {
   /** Base URL without trailing slash, e.g. https://chat.example.com */
@@ -71,7 +72,8 @@ export function createAgent(endpoint: string, maxSockets: number): http.Agent {
 function buildUrl(endpoint: string, path: string, params: QueryParams = {}): string {
   const url = new URL(endpoint.replace(/\/+$/, '') + path);
   for (const [key, value] of Object.entries(params)) {
-    if (value !== undefined) url.searchParams.set(key, String(value));
+    if (Array.isArray(value)) for (const item of value) url.searchParams.append(key, item);
+    else if (value !== undefined) url.searchParams.set(key, String(value));
   }
   return url.toString();
 }

@@ -3,7 +3,7 @@ import { logger } from './log.js';
 import { readRoom, type RoomReader } from './messages/read-room.js';
 import { RoomBookmarks, type RoomPartition } from './messages/room-bookmarks.js';
 import { roomSelected, type RoomRef } from './messages/room-filter.js';
-import { subscribedScopeRooms } from './messages/room-list.js';
+import { subscribedScopeRooms, workspaceScopeRooms } from './messages/room-list.js';
 import { isRoomRefused } from './messages/sync-messages-api.js';
 import type { RecordEmitter } from './record-emitter.js';
 import type { Bookmark } from './state.js';
@@ -43,7 +43,9 @@ export async function readPerRoom(def: PerRoomStream, sel: SelectedStream, ctx: 
   // The live object: every STATE from now on carries each room's progress.
   ctx.state.setBookmark(def.name, bookmarks.value);
   const m = ctx.settings.messages;
-  const rooms = (await subscribedScopeRooms(ctx)).filter((room) => roomSelected(room, m.rooms));
+  const workspace = ctx.settings.scope === 'workspace';
+  const listed = workspace ? await workspaceScopeRooms(ctx) : { rooms: await subscribedScopeRooms(ctx), unreadable: 0 };
+  const rooms = listed.rooms.filter((room) => roomSelected(room, m.rooms));
   const fullPass = !m.skipUnchangedRooms || passDue(bookmarks.value.full_pass_at, m.fullPassHours);
   warnStaleBookmarks(rooms, bookmarks);
   const counts: RunCounts = { records: 0, deletions: 0, read: 0, unchanged: 0, refused: [] };
@@ -54,7 +56,7 @@ export async function readPerRoom(def: PerRoomStream, sel: SelectedStream, ctx: 
   track();
   const worker = async (): Promise<void> => {
     for (let room = queue.shift(); room; room = queue.shift()) {
-      await readOne(room, bookmarks, reader, fullPass, counts);
+      await readOne(room, bookmarks, reader, fullPass, counts, !workspace);
       done++;
       track();
     }
@@ -62,6 +64,13 @@ export async function readPerRoom(def: PerRoomStream, sel: SelectedStream, ctx: 
   await Promise.all(Array.from({ length: Math.min(ctx.settings.maxConcurrency, Math.max(1, rooms.length)) }, worker));
   const complete = counts.refused.length === 0 && m.rooms.partition === undefined;
   if (fullPass && counts.refused.length === 0) bookmarks.value.full_pass_at = new Date(ctx.runStartedMs).toISOString();
+  if (workspace && listed.unreadable + counts.refused.length > 0) {
+    log.warn(
+      `messages: ${listed.unreadable + counts.refused.length} rooms of the workspace cannot be read by this token and are skipped ` +
+        `(${listed.unreadable} private groups and direct messages its user is not a member of, which no admin permission opens; ` +
+        `${counts.refused.length} refused by the server when asked)`,
+    );
+  }
   log.info(
     `messages: ${rooms.length} rooms selected: ${counts.read} read, ${counts.unchanged} unchanged since their last read (skipped), ` +
       `${counts.refused.length} refused by the server; ${counts.records} messages, ${counts.deletions} deletions`,
@@ -84,7 +93,7 @@ function roomReader(def: PerRoomStream, sel: SelectedStream, ctx: SyncContext, e
   };
 }
 
-async function readOne(room: RoomRef, bookmarks: RoomBookmarks, reader: RoomReader, fullPass: boolean, counts: RunCounts): Promise<void> {
+async function readOne(room: RoomRef, bookmarks: RoomBookmarks, reader: RoomReader, fullPass: boolean, counts: RunCounts, warnEach: boolean): Promise<void> {
   const known = bookmarks.get(room._id);
   if (!fullPass && known && unchanged(room, known)) {
     counts.unchanged++;
@@ -102,7 +111,7 @@ async function readOne(room: RoomRef, bookmarks: RoomBookmarks, reader: RoomRead
   } catch (err) {
     if (!isRoomRefused(err)) throw err;
     counts.refused.push(room._id);
-    log.warn(`messages: room ${roomLabel(room)} is skipped: the server refused to read it (${errorMessage(err)})`);
+    if (warnEach) log.warn(`messages: room ${roomLabel(room)} is skipped: the server refused to read it (${errorMessage(err)})`);
   }
 }
 

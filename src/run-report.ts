@@ -26,12 +26,12 @@ export class RunReport {
   }
 
   /** Runs one stream's read, timing it and keeping its outcome for the summary. */
-  async stream<T extends { records: number; deletions: number }>(name: string, read: () => Promise<T>): Promise<T> {
+  async stream<T extends { records: number; deletions: number; skipped?: boolean }>(name: string, read: () => Promise<T>): Promise<T> {
     this.started.set(name, this.clock.now());
     this.progress.start(name);
     try {
       const result = await read();
-      this.results.set(name, { stream: name, records: result.records, deletions: result.deletions, ms: this.clock.now() - this.started.get(name)! });
+      this.results.set(name, { stream: name, records: result.records, deletions: result.deletions, skipped: result.skipped, ms: this.clock.now() - this.started.get(name)! });
       return result;
     } finally {
       this.progress.finish(name);

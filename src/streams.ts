@@ -19,6 +19,16 @@ interface StreamBase {
   readonly recordsKey: string;
   /** Permission(s) Rocket.Chat checks on the route, named in the error when it answers 403. */
   readonly permission?: string;
+  /** Query parameters sent on every request of the stream (an array repeats the key). */
+  readonly params?: Readonly<Record<string, string | readonly string[]>>;
+  /** `false`: not selected in the discovered catalog (many workspaces do not use Omnichannel). */
+  readonly selectedByDefault?: false;
+  /**
+   * The workspace or the token may be unable to serve it (Omnichannel off, a permission missing,
+   * an older server without the route): then the stream is skipped with one warning, the others
+   * finish, and the run exits 3 (src/skip.ts).
+   */
+  readonly optional?: true;
 }
 
 /** `offset`/`count`/`total` pages of a full table. */
@@ -29,6 +39,16 @@ export interface OffsetStream extends StreamBase {
    * paginator relies on it to drop duplicates when data shifts between pages).
    */
   readonly sort: string;
+  /** Disjoint filters whose union is the table: the route is read once per variant. */
+  readonly variants?: readonly Readonly<Record<string, string>>[];
+}
+
+/**
+ * `offset`/`count`/`total` pages of a route that accepts no sort (teams.listAll: natural order).
+ * Records are de-duplicated by `_id` within the run (src/read-natural.ts).
+ */
+export interface NaturalStream extends StreamBase {
+  readonly read: 'natural';
 }
 
 /**
@@ -37,6 +57,13 @@ export interface OffsetStream extends StreamBase {
  */
 export interface SingleStream extends StreamBase {
   readonly read: 'single';
+}
+
+/** The body itself is one record (statistics): a snapshot per run, never retired (no ACTIVATE_VERSION). */
+export interface DocumentStream extends StreamBase {
+  readonly read: 'document';
+  /** Fields never emitted (secrets). */
+  readonly omit: readonly string[];
 }
 
 /** The server-side incremental read of a route that answers `{update, remove}`. */
@@ -56,6 +83,33 @@ export interface DeltaStream extends StreamBase {
 }
 
 /**
+ * The rooms stream in the workspace scope (src/read-admin-rooms.ts): every room from
+ * rooms.adminRooms, paged by `_id`, with the token's own rooms enriched from `enrichFrom`
+ * (rooms.get: `_updatedAt`, `lm`, `lastMessage`...). Incremental runs still list every room and
+ * add deletion records from rooms.get's workspace-wide `remove` since the bookmark.
+ */
+export interface AdminRoomsStream extends StreamBase {
+  readonly read: 'admin-rooms';
+  readonly sort: string;
+  readonly incremental: DeltaIncremental;
+  readonly enrichFrom: string;
+}
+
+/**
+ * livechat/rooms (src/read-closed-range.ts): closed rooms incrementally through the inclusive
+ * `closedAt` range, the boundary de-duplicated; rooms in each of `openStates` in full every run.
+ */
+export interface ClosedRangeStream extends StreamBase {
+  readonly read: 'closed-range';
+  readonly sort: string;
+  readonly incremental: { readonly key: 'closedAt'; readonly param: 'closedAt' };
+  /** Filters whose union is every room that is not closed (served, queued, on hold). */
+  readonly openStates: readonly Readonly<Record<string, string>>[];
+  /** Filter of every closed room (the first run without a start date). */
+  readonly closedFilter: Readonly<Record<string, string>>;
+}
+
+/**
  * A child stream read once per room, with a bookmark per room (src/read-per-room.ts). The rooms
  * come from the room lists of src/messages/room-list.ts.
  */
@@ -64,11 +118,14 @@ export interface PerRoomStream extends StreamBase {
   readonly incremental: { readonly key: '_updatedAt' };
 }
 
-export type StreamDef = OffsetStream | SingleStream | DeltaStream | PerRoomStream;
+export type StreamDef =
+  | OffsetStream | NaturalStream | SingleStream | DocumentStream | DeltaStream | AdminRoomsStream | ClosedRangeStream | PerRoomStream;
 export type ReadMode = StreamDef['read'];
 
-const DELTA: DeltaIncremental = { key: '_updatedAt', param: 'updatedSince', removedKey: 'remove' };
-const BY_ID = '{"_id":1}';
+export const DELTA: DeltaIncremental = { key: '_updatedAt', param: 'updatedSince', removedKey: 'remove' };
+export const BY_ID = '{"_id":1}';
+/** Omnichannel and statistics: off by default, skipped when the workspace or token cannot serve them. */
+const OPTIONAL = { selectedByDefault: false, optional: true } as const;
 
 export const STREAMS = [
   { name: 'teams', path: '/api/v1/teams.list', recordsKey: 'teams', read: 'offset', sort: BY_ID },
@@ -81,6 +138,27 @@ export const STREAMS = [
   { name: 'subscriptions', path: '/api/v1/subscriptions.get', recordsKey: 'update', read: 'delta', incremental: DELTA },
   { name: 'users', path: '/api/v1/users.list', recordsKey: 'users', read: 'offset', sort: BY_ID, permission: 'view-d-room' },
   { name: 'messages', path: '/api/v1/chat.syncMessages', recordsKey: 'result', read: 'per-room', incremental: { key: '_updatedAt' } },
+  {
+    name: 'livechat_rooms', path: '/api/v1/livechat/rooms', recordsKey: 'rooms', read: 'closed-range', sort: BY_ID,
+    incremental: { key: 'closedAt', param: 'closedAt' }, openStates: [{ open: 'true' }, { queued: 'true' }, { onhold: 'true' }],
+    closedFilter: { open: 'false' }, permission: 'view-livechat-rooms', ...OPTIONAL,
+  },
+  {
+    name: 'livechat_agents', path: '/api/v1/livechat/users/agent', recordsKey: 'users', read: 'offset', sort: BY_ID,
+    permission: 'transfer-livechat-guest or edit-omnichannel-contact', ...OPTIONAL,
+  },
+  {
+    name: 'livechat_departments', path: '/api/v1/livechat/department', recordsKey: 'departments', read: 'offset', sort: BY_ID,
+    params: { showArchived: 'true' }, permission: 'view-livechat-departments or view-l-room', ...OPTIONAL,
+  },
+  {
+    name: 'livechat_contacts', path: '/api/v1/omnichannel/contacts.search', recordsKey: 'contacts', read: 'offset', sort: BY_ID,
+    variants: [{ unknown: 'false' }, { unknown: 'true' }], permission: 'view-livechat-contact', ...OPTIONAL,
+  },
+  {
+    name: 'statistics', path: '/api/v1/statistics', recordsKey: '', read: 'document', omit: ['statsToken'],
+    permission: 'view-statistics', ...OPTIONAL,
+  },
 ] as const satisfies readonly StreamDef[];
 
 export type StreamName = (typeof STREAMS)[number]['name'];
@@ -101,17 +179,31 @@ export interface ReadPosition {
   since?: string;
   /** The parent room of a per-room read. */
   roomId?: string;
+  /** A variant or state filter of the stream (OffsetStream.variants, ClosedRangeStream.openStates). */
+  filter?: Readonly<Record<string, string>>;
 }
 
+type Query = Record<string, string | number | readonly string[]>;
+
 /** The query parameters of one request, for the sync and for `--test` alike. */
-export function requestParams(def: StreamDef, at: ReadPosition = {}): Record<string, string | number> {
+export function requestParams(def: StreamDef, at: ReadPosition = {}): Query {
+  const fixed: Query = { ...(def.params ?? {}), ...(at.filter ?? {}) };
+  const page = { offset: at.offset ?? 0, count: at.count ?? 1 };
   switch (def.read) {
     case 'offset':
-      return { offset: at.offset ?? 0, count: at.count ?? 1, sort: def.sort };
+    case 'admin-rooms':
+      return { ...page, sort: def.sort, ...fixed };
+    case 'natural':
+      return { ...page, ...fixed };
+    case 'closed-range': {
+      const closed: Query = at.since ? { [def.incremental.param]: JSON.stringify({ start: at.since }) } : {};
+      return { ...page, sort: def.sort, ...closed, ...fixed };
+    }
     case 'delta':
       return at.since ? { [def.incremental.param]: at.since } : {};
     case 'single':
-      return {};
+    case 'document':
+      return fixed;
     case 'per-room':
       // Cursor mode from `since` (or from the start): the request a room's backfill begins with.
       return { roomId: at.roomId ?? '', type: 'UPDATED', next: String(at.since ? Date.parse(at.since) : 0), count: at.count ?? 1 };

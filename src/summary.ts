@@ -10,6 +10,8 @@ export interface StreamResult {
   /** Undefined for a stream that did not finish. */
   records?: number;
   deletions?: number;
+  /** An optional stream the workspace or token could not serve (src/skip.ts). */
+  skipped?: boolean;
   /** How long the stream took (until it finished or the run ended). */
   ms: number;
 }
@@ -32,7 +34,7 @@ export function summaryLines(results: readonly StreamResult[], byStream: Record<
     total.requests += req.requests;
     total.retries += req.retries;
     total.rateLimited += req.rateLimited;
-    const what = r.records === undefined ? 'did not finish' : `${plural(r.records, 'record')}, ${plural(r.deletions ?? 0, 'deletion')}`;
+    const what = r.records === undefined ? 'did not finish' : r.skipped ? 'skipped (see the warning)' : `${plural(r.records, 'record')}, ${plural(r.deletions ?? 0, 'deletion')}`;
     if (anything) lines.push(`summary ${r.stream}: ${what}; ${plural(req.requests, 'request')}, ${plural(req.retries, 'retry', 'retries')}, ${plural(req.rateLimited, '429')}; ${duration(r.ms)}`);
   }
   lines.push(

@@ -6,7 +6,7 @@ import type { ProgressSink } from './progress.js';
 
 import type { BodyExpectation, RequestOptions } from './client-options.js';
 
-type Params = Record<string, string | number | undefined>;
+type Params = Record<string, string | number | readonly string[] | undefined>;
 
 /** What the sync needs of the HTTP client (src/client.ts). */
 export interface ApiClient {
@@ -34,6 +34,8 @@ export interface StreamSummary {
   stream: string;
   records: number;
   deletions: number;
+  /** An optional stream the workspace or token could not serve (src/skip.ts). */
+  skipped?: boolean;
 }
 
 /** The request options of a stream's requests: what 403s name and what the body must hold. */
@@ -41,10 +43,16 @@ export function requestOptions(def: StreamDef, signal?: AbortSignal): RequestOpt
   return { stream: def.name, permission: def.permission, expect: bodyExpectation(def), signal };
 }
 
-function bodyExpectation(def: StreamDef): BodyExpectation {
+function bodyExpectation(def: StreamDef): BodyExpectation | undefined {
   switch (def.read) {
     case 'offset':
+    case 'natural':
+    case 'admin-rooms':
+    case 'closed-range':
       return { recordsKey: def.recordsKey, total: true, ids: true };
+    case 'document':
+      // The body is the record: src/read-document.ts checks its _id.
+      return undefined;
     case 'single':
       return { recordsKey: def.recordsKey, ids: true };
     case 'delta':

@@ -8,8 +8,10 @@ import { timer } from './metrics.js';
 import { SingerWriter } from './output.js';
 import { RunReport } from './run-report.js';
 import { readStateFile, StateTracker } from './state.js';
+import { StreamsSkippedError } from './skip.js';
 import { StreamsFailedError, stopsTheRun } from './stream-failures.js';
 import { syncStream } from './sync-stream.js';
+import { checkWorkspaceScope } from './workspace-check.js';
 
 const log = logger('tap-rocketchat');
 
@@ -57,7 +59,9 @@ export async function runSync(options: SyncOptions): Promise<void> {
   const started = Date.now();
   const failed = new Map<string, unknown>();
   let failure: unknown;
+  const skipped: string[] = [];
   try {
+    if (settings.scope === 'workspace') await checkWorkspaceScope(client, selected, controller.signal);
     await writer.state(state.value());
     const settled = Promise.allSettled(
       selected.map((sel) => {
@@ -66,7 +70,10 @@ export async function runSync(options: SyncOptions): Promise<void> {
         const signal = AbortSignal.any([controller.signal, own.signal]);
         setMaxListeners(0, signal);
         const ctx = { client, writer, state, settings, signal, runStartedMs: started, progress: report.progress };
-        return report.stream(sel.def.name, () => syncStream(sel, ctx)).catch((err: unknown) => {
+        return report.stream(sel.def.name, () => syncStream(sel, ctx)).then((summary) => {
+          if (summary.skipped) skipped.push(summary.stream);
+          return summary;
+        }, (err: unknown) => {
           if (controller.signal.aborted) throw err;
           if (stopsTheRun(err)) controller.abort(err);
           else {
@@ -95,6 +102,7 @@ export async function runSync(options: SyncOptions): Promise<void> {
   await flushWithin(writer, failure instanceof InterruptedError ? INTERRUPTED_FLUSH_MS : undefined);
   timer('job_duration', (Date.now() - started) / 1000, { job_type: 'sync', status: failure ? 'failed' : 'succeeded' });
   if (failure) throw failure;
+  if (skipped.length > 0) throw new StreamsSkippedError(skipped);
 }
 
 /** A start_date after now selects nothing on a first run: almost always a typo. */

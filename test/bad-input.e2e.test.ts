@@ -13,7 +13,7 @@ import { fakeServer, send, type FakeServer, type Handler } from './support/fake-
 import { configFor, emulator } from './support/emulator.js';
 import { assertCleanFailure, errorLines, warningLines } from './support/log-lines.js';
 import { catalogOf, runTap, tempDir, writeJson } from './support/run-tap.js';
-import { STREAM_NAMES, lastState, recordsOf } from './support/singer.js';
+import { ALL_STREAM_NAMES, STREAM_NAMES, lastState, recordsOf } from './support/singer.js';
 
 /** The V8 text of JSON.parse's error for `text`, so "not valid JSON" messages can be asserted exactly. */
 function jsonErrorOf(text: string): string {
@@ -315,12 +315,12 @@ describe('bad input', { concurrency: 3 }, () => {
       {
         name: 'an unknown stream close to a known one',
         catalog: { streams: [{ tap_stream_id: 'user' }] },
-        message: (p) => `catalog ${p}: unknown stream "user" (did you mean "users"?); known streams: ${STREAM_NAMES.join(', ')}`,
+        message: (p) => `catalog ${p}: unknown stream "user" (did you mean "users"?); known streams: ${ALL_STREAM_NAMES.join(', ')}`,
       },
       {
         name: 'an unknown stream',
         catalog: { streams: [{ tap_stream_id: 'weather' }] },
-        message: (p) => `catalog ${p}: unknown stream "weather"; known streams: ${STREAM_NAMES.join(', ')}`,
+        message: (p) => `catalog ${p}: unknown stream "weather"; known streams: ${ALL_STREAM_NAMES.join(', ')}`,
       },
       {
         name: 'an unsupported replication method',

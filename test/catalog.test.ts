@@ -4,6 +4,8 @@ import { discoverCatalog, parseCatalog, selectStreams, type Catalog } from '../s
 import { STREAMS } from '../src/streams.js';
 import { InputError } from '../src/errors.js';
 
+const DEFAULT_STREAMS = ['teams', 'rooms', 'channels', 'roles', 'subscriptions', 'users', 'messages'];
+
 function withMetadata(catalog: Catalog, stream: string, breadcrumb: string[], metadata: Record<string, unknown>): Catalog {
   const copy = structuredClone(catalog);
   const entry = copy.streams.find((s) => s.tap_stream_id === stream)!;
@@ -20,7 +22,8 @@ test('discovery lists the six streams with keys, replication metadata and field 
     assert.deepEqual(entry.key_properties, ['_id']);
     const top = entry.metadata.find((m) => m.breadcrumb.length === 0)!.metadata;
     assert.deepEqual(top['table-key-properties'], ['_id']);
-    assert.equal(top['selected-by-default'], true);
+    // Omnichannel and statistics are not selected by default; every other stream is.
+    assert.equal(top['selected-by-default'], !(entry.stream.startsWith('livechat_') || entry.stream === 'statistics'));
     const idMeta = entry.metadata.find((m) => m.breadcrumb.join('/') === 'properties/_id')!.metadata;
     assert.equal(idMeta.inclusion, 'automatic');
     const fields = entry.metadata.filter((m) => m.breadcrumb.length === 2).length;
@@ -35,13 +38,22 @@ test('discovery lists the six streams with keys, replication metadata and field 
 
 test('without a catalog every stream is selected with every field', () => {
   const selected = selectStreams(undefined);
-  assert.deepEqual(selected.map((s) => s.def.name), STREAMS.map((s) => s.name));
+  assert.deepEqual(selected.map((s) => s.def.name), DEFAULT_STREAMS);
   assert.ok(selected.every((s) => s.fields === undefined));
 });
 
-test('the discovered catalog, unchanged, selects everything', () => {
+test('the discovered catalog, unchanged, selects every stream selected by default', () => {
   const selected = selectStreams(discoverCatalog());
-  assert.deepEqual(selected.map((s) => s.def.name), STREAMS.map((s) => s.name));
+  assert.deepEqual(selected.map((s) => s.def.name), DEFAULT_STREAMS);
+});
+
+test('an Omnichannel stream is read once the catalog selects it', () => {
+  const catalog = withMetadata(discoverCatalog(), 'livechat_rooms', [], { selected: true });
+  assert.deepEqual(selectStreams(catalog).map((s) => s.def.name), [...DEFAULT_STREAMS, 'livechat_rooms']);
+  const entry = catalog.streams.find((s) => s.stream === 'livechat_rooms')!;
+  assert.equal(entry.replication_key, 'closedAt');
+  const stats = discoverCatalog().streams.find((s) => s.stream === 'statistics')!;
+  assert.equal(stats.metadata[0]!.metadata['forced-replication-method'], 'FULL_TABLE');
 });
 
 test('stream selection follows the selected flag', () => {

@@ -29,7 +29,7 @@ test('defaults are applied and units converted', () => {
   assert.deepEqual(settings, {
     endpoint: 'https://chat.example.com', userId: 'u1', token: 'secret-token', startDate: undefined,
     pageSize: 100, maxConcurrency: 4, requestTimeoutMs: 60000, maxRetries: 5, retryBackoffMs: 1000, maxRateLimitWaitMs: 900000, activateVersion: true,
-    metricsLogLevel: 'info',
+    metricsLogLevel: 'info', scope: 'subscribed', livechatRoomsFullReadHours: 0,
     messages: {
       pageSize: 1000, skipUnchangedRooms: true, fullPassHours: 24,
       rooms: { kinds: new Set(['public', 'private', 'direct', 'omnichannel', 'discussion']), include: new Set(), exclude: new Set(), partition: undefined },
@@ -47,6 +47,11 @@ test('messages settings: room kinds, lists and a partition', () => {
   assert.deepEqual(messages.rooms, { kinds: new Set(['public', 'private']), include: new Set(['general', 'R1']), exclude: new Set(['random']), partition: { index: 2, of: 8 } });
   rejects({ ...base, messages_room_types: 'public,dm' }, 'config: "messages_room_types" has "dm"; allowed: public, private, direct, omnichannel, discussion');
   rejects({ ...base, partition: '9/8' }, 'config: "partition" must be "k/n" with 1 ≤ k ≤ n, e.g. "2/8" (got "9/8")');
+});
+
+test('scope accepts subscribed or workspace, nothing else', () => {
+  assert.equal(validateConfig({ ...base, scope: 'workspace' }, schema).scope, 'workspace');
+  assert.throws(() => validateConfig({ ...base, scope: 'everything' }, schema), /scope/);
 });
 
 test('a trailing slash on endpoint is dropped; a path prefix is kept', () => {

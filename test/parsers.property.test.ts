@@ -304,7 +304,7 @@ describe('the parsers accept what the tap itself produces', () => {
   test('--discover output and a STATE value round-trip', async () => {
     const { discoverCatalog } = await import('../src/catalog.js');
     const catalog = roundTrip(discoverCatalog());
-    assert.equal(selectStreams(parseCatalog(catalog, 'c'), 'c').length, STREAMS.length);
+    assert.equal(selectStreams(parseCatalog(catalog, 'c'), 'c').length, TABLE.filter((s) => !('selectedByDefault' in s)).length);
     const state = { bookmarks: { rooms: { replication_key: '_updatedAt', replication_key_value: '2024-05-01T10:00:00.123Z', overlap: { a: '2024-05-01T10:00:00.123Z' } }, users: { version: 1 } } };
     assert.deepEqual(parseState(roundTrip(state), 's'), state);
   });

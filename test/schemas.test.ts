@@ -399,7 +399,7 @@ describe('generated types', () => {
   test('records.ts exports one interface per stream, TapConfig and StreamRecordMap', () => {
     const text = readFileSync(new URL('src/generated/records.ts', ROOT), 'utf8');
     for (const { name } of STREAMS) {
-      const typeName = `${name[0]?.toUpperCase()}${name.slice(1)}Record`;
+      const typeName = `${name.split('_').map((w) => `${w[0]?.toUpperCase()}${w.slice(1)}`).join('')}Record`;
       assert.match(text, new RegExp(`^export interface ${typeName} \\{`, 'm'));
     }
     assert.match(text, /^export interface TapConfig \{/m);

@@ -4,7 +4,7 @@
  *
  * Each collection draws from its own PRNG stream (`rngFor(seed, label, ...)`), so adding a new
  * collection never changes the records of the existing ones. A new collection takes a label that
- * is not listed here (free: 4, 6, 7, 11 to 40, and 45 and up) and adds it to this list.
+ * is not listed here (free: 4, 6, 7, 11 to 20, 23 to 40, and 45 and up) and adds it to this list.
  */
 
 /** All generated timestamps lie in the three years before this instant. */
@@ -26,3 +26,6 @@ export const S_NASTY_ROOMS = 41;
 export const S_NASTY_SUBS = 42;
 export const S_NASTY_USERS = 43;
 export const S_NASTY_ROLES = 44;
+
+export const S_OMNICHANNEL = 21;
+export const S_OMNICHANNEL_MUTATE = 22;

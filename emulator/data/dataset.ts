@@ -47,7 +47,7 @@ export const DEFAULT_SIZES: Readonly<DatasetSizes> = {
   discussions: 5,
   teams: 6,
   customRoles: 3,
-  livechatRooms: 2,
+  livechatRooms: 30,
   messages: 5000,
   seed: 42,
 };

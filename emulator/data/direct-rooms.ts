@@ -1,6 +1,7 @@
-/** Direct messages (the first few scripted between the callers) and omnichannel rooms served by the admin. */
+/** Direct messages (the first few scripted between the callers) and the omnichannel rooms. */
 import { identityUserIndex, type IdentityName } from '../identities.js';
 import type { Doc } from '../mongo.js';
+import { generateOmnichannel } from '../omnichannel/generate.js';
 import { chance, int, meteorId } from '../prng.js';
 import { DATA_END_MS, iso } from './common.js';
 import type { RoomGenerator } from './room-generator.js';
@@ -65,27 +66,9 @@ export function directMessages(gen: RoomGenerator): Doc[] {
   return rooms;
 }
 
+/** The omnichannel rooms, with their visitors, contacts, departments and agents (omnichannel/generate.ts). */
 export function livechatRooms(gen: RoomGenerator): Doc[] {
-  const { ds, rng: r } = gen;
-  const rooms: Doc[] = [];
-  for (let k = 0; k < ds.sizes.livechatRooms; k++) {
-    const ts = DATA_END_MS - int(r, 0, 30 * 86_400_000);
-    const _id = meteorId(r);
-    const token = meteorId(r, 24);
-    const visitor = `guest-${int(r, 1, 9999)}`;
-    const lm = Math.min(DATA_END_MS, ts + int(r, 1000, 3_600_000));
-    const room: Doc = {
-      _id, msgs: int(r, 1, 40), usersCount: 1, lm: iso(lm), fname: `Visitante ${visitor} 🌎`, t: 'l', ts: iso(ts),
-      v: { _id: meteorId(r), username: visitor, token, status: 'online' },
-      servedBy: { _id: ds.identities.admin.userId, username: ds.identities.admin.username, ts: iso(ts + 5000) },
-      cl: false, open: true, waitingResponse: true, source: { type: 'widget', alias: 'website' },
-      queuedAt: iso(ts), departmentId: chance(r, 0.5) ? meteorId(r) : undefined,
-      livechatData: { orderId: `#${int(r, 1000, 9999)}` }, metrics: { v: { lq: iso(lm) } },
-      _updatedAt: iso(lm + 20),
-    };
-    if (room.departmentId === undefined) delete room.departmentId;
-    gen.extraUsers.set(_id, -1);
-    rooms.push(room);
-  }
+  const rooms = generateOmnichannel(gen.ds);
+  for (const room of rooms) gen.extraUsers.set(room._id as string, -1);
   return rooms;
 }

@@ -5,6 +5,7 @@
  */
 import { IDENTITY_NAMES, identityUserIndex, type IdentityName } from '../identities.js';
 import type { Doc } from '../mongo.js';
+import { servedOpenBy } from '../omnichannel/store.js';
 import { chance, int, meteorId, objectId, pick, rngFor, type Rng } from '../prng.js';
 import { DATA_END_MS, iso, S_SUBS } from './common.js';
 import type { Dataset } from './dataset.js';
@@ -66,7 +67,7 @@ function joinRooms(ds: Dataset, r: Rng, n: IdentityName, set: Set<string>, rooms
   for (const d of rooms.discussions) if (set.has(d.prid as string) && chance(r, rates.discussion)) set.add(d._id as string);
   for (const room of ds.rooms) {
     if (room.t === 'd' && (room.uids as string[]).includes(uid)) set.add(room._id as string);
-    if (room.t === 'l' && n === 'admin') set.add(room._id as string);
+    if (servedOpenBy(room, uid)) set.add(room._id as string);
   }
 }
 

@@ -10,6 +10,10 @@ import { info, me } from './server-info.js';
 import { subscriptionsGet } from './subscriptions.js';
 import { teamsList } from './teams.js';
 import { usersList } from './users.js';
+import { contactsSearch, departmentList, livechatAgents, livechatManagers, visitorsSearch } from '../omnichannel/people.js';
+import { livechatRoomsRoute } from '../omnichannel/rooms.js';
+import { adminRooms, roomsInfo, teamsListAll } from '../workspace/routes.js';
+import { statistics } from '../workspace/statistics.js';
 import { getDeletedMessagesRoute } from '../messages/deleted-messages.js';
 import { syncMessagesRoute } from '../messages/sync-messages.js';
 
@@ -22,6 +26,16 @@ export const ROUTES: readonly RouteDef[] = [
   rolesList,
   subscriptionsGet,
   usersList,
+  adminRooms,
+  teamsListAll,
+  roomsInfo,
+  statistics,
+  livechatRoomsRoute,
+  visitorsSearch,
+  contactsSearch,
+  livechatAgents,
+  livechatManagers,
+  departmentList,
   syncMessagesRoute,
   getDeletedMessagesRoute,
 ];

@@ -247,6 +247,478 @@ export interface ChannelsRecord {
   [k: string]: unknown | undefined;
 }
 
+/** A record of the `livechat_agents` stream (schemas/streams/livechat_agents.json). */
+export interface LivechatAgentsRecord {
+  /**
+   * User id of the agent.
+   */
+  _id: string;
+  username?: string | null;
+  name?: string | null;
+  /**
+   * Presence: online, away, busy or offline.
+   */
+  status?: string | null;
+  /**
+   * Omnichannel availability: 'available' or 'not-available'.
+   */
+  statusLivechat?: string | null;
+  emails?:
+    | {
+        address?: string | null;
+        verified?: boolean | null;
+        [k: string]: unknown | undefined;
+      }[]
+    | null;
+  livechat?: {
+    /**
+     * Most conversations served at once.
+     */
+    maxNumberSimultaneousChat?: number | null;
+    [k: string]: unknown | undefined;
+  } | null;
+  /**
+   * Department ids the agent belongs to.
+   */
+  departments?: string[] | null;
+  livechatCount?: number | null;
+  lastRoutingTime?: string | null;
+  openBusinessHours?: string[] | null;
+  agentLocked?: boolean | null;
+  agentLockedAt?: string | null;
+  [k: string]: unknown | undefined;
+}
+
+/** A record of the `livechat_contacts` stream (schemas/streams/livechat_contacts.json). */
+export interface LivechatContactsRecord {
+  /**
+   * Contact id.
+   */
+  _id: string;
+  _updatedAt?: string | null;
+  /**
+   * When the contact was created (UTC).
+   */
+  createdAt?: string | null;
+  name?: string | null;
+  emails?:
+    | {
+        address?: string | null;
+        [k: string]: unknown | undefined;
+      }[]
+    | null;
+  phones?:
+    | {
+        phoneNumber?: string | null;
+        [k: string]: unknown | undefined;
+      }[]
+    | null;
+  /**
+   * The contact manager (an agent), as contacts.search resolves it.
+   */
+  contactManager?: {
+    _id?: string | null;
+    username?: string | null;
+    name?: string | null;
+    [k: string]: unknown | undefined;
+  } | null;
+  /**
+   * Not identified yet (read too: unknown=true).
+   */
+  unknown?: boolean | null;
+  conflictingFields?:
+    | {
+        field?: string | null;
+        value?: string | null;
+        [k: string]: unknown | undefined;
+      }[]
+    | null;
+  /**
+   * Contact custom fields (free-form object).
+   */
+  customFields?: {
+    [k: string]: unknown | undefined;
+  } | null;
+  channels?:
+    | {
+        name?: string | null;
+        verified?: boolean | null;
+        blocked?: boolean | null;
+        field?: string | null;
+        value?: string | null;
+        verifiedAt?: string | null;
+        visitor?: {
+          visitorId?: string | null;
+          source?: {
+            type?: string | null;
+            id?: string | null;
+            [k: string]: unknown | undefined;
+          } | null;
+          [k: string]: unknown | undefined;
+        } | null;
+        details?: {
+          type?: string | null;
+          id?: string | null;
+          alias?: string | null;
+          label?: string | null;
+          sidebarIcon?: string | null;
+          defaultIcon?: string | null;
+          destination?: string | null;
+          [k: string]: unknown | undefined;
+        } | null;
+        lastChat?: {
+          _id?: string | null;
+          ts?: string | null;
+          [k: string]: unknown | undefined;
+        } | null;
+        [k: string]: unknown | undefined;
+      }[]
+    | null;
+  /**
+   * The last conversation.
+   */
+  lastChat?: {
+    /**
+     * livechat_rooms._id
+     */
+    _id?: string | null;
+    ts?: string | null;
+    [k: string]: unknown | undefined;
+  } | null;
+  importIds?: string[] | null;
+  activity?: string[] | null;
+  preRegistration?: boolean | null;
+  [k: string]: unknown | undefined;
+}
+
+/** A record of the `livechat_departments` stream (schemas/streams/livechat_departments.json). */
+export interface LivechatDepartmentsRecord {
+  /**
+   * Department id.
+   */
+  _id: string;
+  _updatedAt?: string | null;
+  name?: string | null;
+  enabled?: boolean | null;
+  description?: string | null;
+  showOnRegistration?: boolean | null;
+  showOnOfflineForm?: boolean | null;
+  requestTagBeforeClosingChat?: boolean | null;
+  email?: string | null;
+  chatClosingTags?: string[] | null;
+  offlineMessageChannelName?: string | null;
+  /**
+   * Number of agents.
+   */
+  numAgents?: number | null;
+  businessHourId?: string | null;
+  fallbackForwardDepartment?: string | null;
+  /**
+   * Archived departments are read too (showArchived).
+   */
+  archived?: boolean | null;
+  departmentsAllowedToForward?: string[] | null;
+  maxNumberSimultaneousChat?: number | null;
+  parentId?: string | null;
+  ancestors?: string[] | null;
+  allowReceiveForwardOffline?: boolean | null;
+  /**
+   * 'd' (a department).
+   */
+  type?: string | null;
+  waitingQueueMessage?: string | null;
+  abandonedRoomsCloseCustomMessage?: string | null;
+  [k: string]: unknown | undefined;
+}
+
+/** A record of the `livechat_rooms` stream (schemas/streams/livechat_rooms.json). */
+export interface LivechatRoomsRecord {
+  /**
+   * Room id.
+   */
+  _id: string;
+  /**
+   * Room type: always 'l' (omnichannel).
+   */
+  t?: string | null;
+  /**
+   * Display name (the visitor's name).
+   */
+  fname?: string | null;
+  name?: string | null;
+  /**
+   * When the conversation started (UTC): the createdAt filter of livechat/rooms.
+   */
+  ts?: string | null;
+  /**
+   * Last change of the document (UTC). livechat/rooms cannot filter on it.
+   */
+  _updatedAt?: string | null;
+  /**
+   * Time of the last message (UTC).
+   */
+  lm?: string | null;
+  /**
+   * Number of messages.
+   */
+  msgs?: number | null;
+  usersCount?: number | null;
+  /**
+   * Present (true) while the conversation is open; removed when it closes.
+   */
+  open?: boolean | null;
+  /**
+   * The agent put the conversation on hold.
+   */
+  onHold?: boolean | null;
+  /**
+   * Inquiry state: queued, taken or ready.
+   */
+  status?: string | null;
+  /**
+   * The visitor waits for an answer from the agent.
+   */
+  waitingResponse?: boolean | null;
+  cl?: boolean | null;
+  /**
+   * The visitor (ILivechatVisitor subset). Its token is never emitted.
+   */
+  v?: {
+    /**
+     * Visitor id.
+     */
+    _id?: string | null;
+    username?: string | null;
+    name?: string | null;
+    status?: string | null;
+    activity?: string[] | null;
+    /**
+     * Time of the visitor's last message (UTC).
+     */
+    lastMessageTs?: string | null;
+    phone?: string | null;
+    [k: string]: unknown | undefined;
+  } | null;
+  /**
+   * The agent serving the conversation (absent while queued).
+   */
+  servedBy?: {
+    /**
+     * User id of the agent.
+     */
+    _id?: string | null;
+    username?: string | null;
+    /**
+     * When the agent took it (UTC).
+     */
+    ts?: string | null;
+    [k: string]: unknown | undefined;
+  } | null;
+  /**
+   * The agent who answered the visitor last.
+   */
+  responseBy?: {
+    _id?: string | null;
+    username?: string | null;
+    firstResponseTs?: string | null;
+    lastMessageTs?: string | null;
+    [k: string]: unknown | undefined;
+  } | null;
+  /**
+   * Department id (livechat_departments._id).
+   */
+  departmentId?: string | null;
+  /**
+   * The department, as livechat/rooms adds it: {_id, name}.
+   */
+  department?: {
+    _id?: string | null;
+    name?: string | null;
+    [k: string]: unknown | undefined;
+  } | null;
+  departmentAncestors?: string[] | null;
+  /**
+   * Where the conversation came from (IOmnichannelSource).
+   */
+  source?: {
+    type?: string | null;
+    id?: string | null;
+    alias?: string | null;
+    label?: string | null;
+    sidebarIcon?: string | null;
+    defaultIcon?: string | null;
+    destination?: string | null;
+    [k: string]: unknown | undefined;
+  } | null;
+  /**
+   * Tags set on the conversation.
+   */
+  tags?: string[] | null;
+  /**
+   * Custom fields of the conversation (free-form object).
+   */
+  livechatData?: {
+    [k: string]: unknown | undefined;
+  } | null;
+  /**
+   * Room custom fields (free-form object).
+   */
+  customFields?: {
+    [k: string]: unknown | undefined;
+  } | null;
+  /**
+   * When the conversation entered the queue (UTC).
+   */
+  queuedAt?: string | null;
+  /**
+   * When the conversation closed (UTC): the replication key (the closedAt range of livechat/rooms).
+   */
+  closedAt?: string | null;
+  /**
+   * Who closed it: 'user' (an agent) or 'visitor'.
+   */
+  closer?: string | null;
+  /**
+   * Who closed it.
+   */
+  closedBy?: {
+    _id?: string | null;
+    username?: string | null;
+    [k: string]: unknown | undefined;
+  } | null;
+  /**
+   * The closing message (a message document; free-form object).
+   */
+  closingMessage?: {
+    [k: string]: unknown | undefined;
+  } | null;
+  /**
+   * Response-time metrics (seconds and timestamps).
+   */
+  metrics?: {
+    /**
+     * Seconds from start to close.
+     */
+    chatDuration?: number | null;
+    /**
+     * Seconds the agent served it.
+     */
+    serviceTimeDuration?: number | null;
+    /**
+     * Visitor metrics.
+     */
+    v?: {
+      /**
+       * Time of the visitor's last question (UTC).
+       */
+      lq?: string | null;
+      [k: string]: unknown | undefined;
+    } | null;
+    /**
+     * Agent metrics.
+     */
+    servedBy?: {
+      /**
+       * Time of the agent's last reply (UTC).
+       */
+      lr?: string | null;
+      [k: string]: unknown | undefined;
+    } | null;
+    /**
+     * Agent response times.
+     */
+    response?: {
+      /**
+       * Total response time.
+       */
+      tt?: number | null;
+      /**
+       * Number of responses.
+       */
+      total?: number | null;
+      /**
+       * Average response time.
+       */
+      avg?: number | null;
+      /**
+       * First response time.
+       */
+      ft?: number | null;
+      fd?: number | null;
+      [k: string]: unknown | undefined;
+    } | null;
+    /**
+     * Agent reaction times.
+     */
+    reaction?: {
+      tt?: number | null;
+      ft?: number | null;
+      fd?: number | null;
+      [k: string]: unknown | undefined;
+    } | null;
+    [k: string]: unknown | undefined;
+  } | null;
+  /**
+   * The last message (a message document; free-form object). Its visitor token is never emitted.
+   */
+  lastMessage?: {
+    [k: string]: unknown | undefined;
+  } | null;
+  /**
+   * A requested transcript.
+   */
+  transcriptRequest?: {
+    email?: string | null;
+    subject?: string | null;
+    requestedAt?: string | null;
+    requestedBy?: {
+      _id?: string | null;
+      username?: string | null;
+      name?: string | null;
+      utcOffset?: number | null;
+      [k: string]: unknown | undefined;
+    } | null;
+    [k: string]: unknown | undefined;
+  } | null;
+  /**
+   * Email channel data (inbox, thread, replyTo, subject).
+   */
+  email?: {
+    [k: string]: unknown | undefined;
+  } | null;
+  /**
+   * SMS channel data.
+   */
+  sms?: {
+    from?: string | null;
+    [k: string]: unknown | undefined;
+  } | null;
+  priorityId?: string | null;
+  priorityWeight?: number | null;
+  slaId?: string | null;
+  estimatedWaitingTimeQueue?: number | null;
+  pdfTranscriptFileId?: string | null;
+  omnichannel?: {
+    predictedVisitorAbandonmentAt?: string | null;
+    [k: string]: unknown | undefined;
+  } | null;
+  autoTransferredAt?: string | null;
+  autoTransferOngoing?: boolean | null;
+  verified?: boolean | null;
+  /**
+   * Contact id (livechat_contacts._id).
+   */
+  contactId?: string | null;
+  /**
+   * CRM integration data (free-form object).
+   */
+  crmData?: {
+    [k: string]: unknown | undefined;
+  } | null;
+  label?: string | null;
+  [k: string]: unknown | undefined;
+}
+
 /** A record of the `messages` stream (schemas/streams/messages.json). */
 export interface MessagesRecord {
   /**
@@ -1453,6 +1925,242 @@ export interface RoomsRecord {
   [k: string]: unknown | undefined;
 }
 
+/** A record of the `statistics` stream (schemas/streams/statistics.json). */
+export interface StatisticsRecord {
+  /**
+   * Id of the statistics snapshot: a target keeps one row per snapshot.
+   */
+  _id: string;
+  _updatedAt?: string | null;
+  wizard?: {
+    [k: string]: unknown | undefined;
+  } | null;
+  uniqueId?: string | null;
+  deploymentFingerprintHash?: string | null;
+  deploymentFingerprintVerified?: boolean | null;
+  /**
+   * When the workspace was installed (UTC).
+   */
+  installedAt?: string | null;
+  version?: string | null;
+  tag?: string | null;
+  branch?: string | null;
+  totalUsers?: number | null;
+  activeUsers?: number | null;
+  activeGuests?: number | null;
+  nonActiveUsers?: number | null;
+  appUsers?: number | null;
+  onlineUsers?: number | null;
+  awayUsers?: number | null;
+  busyUsers?: number | null;
+  totalConnectedUsers?: number | null;
+  offlineUsers?: number | null;
+  userLanguages?: {
+    [k: string]: unknown | undefined;
+  } | null;
+  totalRooms?: number | null;
+  totalChannels?: number | null;
+  totalPrivateGroups?: number | null;
+  totalDirect?: number | null;
+  totalLivechat?: number | null;
+  totalDiscussions?: number | null;
+  totalThreads?: number | null;
+  teams?: {
+    [k: string]: unknown | undefined;
+  } | null;
+  totalLivechatVisitors?: number | null;
+  totalLivechatAgents?: number | null;
+  totalLivechatManagers?: number | null;
+  totalCustomFields?: number | null;
+  totalLivechatPublicCustomFields?: number | null;
+  livechatAutomaticForwardingUnansweredChats?: boolean | null;
+  livechatEnabled?: boolean | null;
+  isDepartmentRemovalEnabled?: boolean | null;
+  totalChannelMessages?: number | null;
+  totalPrivateGroupMessages?: number | null;
+  totalDirectMessages?: number | null;
+  totalDiscussionsMessages?: number | null;
+  totalLivechatMessages?: number | null;
+  totalLivechatRoomsWithPriority?: number | null;
+  totalLivechatRoomsWithDepartment?: number | null;
+  totalTriggers?: number | null;
+  totalMessages?: number | null;
+  federatedServers?: number | null;
+  federatedUsers?: number | null;
+  lastLogin?: string | null;
+  lastMessageSentAt?: string | null;
+  lastSeenSubscription?: string | null;
+  os?: {
+    [k: string]: unknown | undefined;
+  } | null;
+  process?: {
+    [k: string]: unknown | undefined;
+  } | null;
+  deploy?: {
+    [k: string]: unknown | undefined;
+  } | null;
+  enterpriseReady?: boolean | null;
+  uploadsTotal?: number | null;
+  uploadsTotalSize?: number | null;
+  fileStoreType?: string | null;
+  migration?: {
+    [k: string]: unknown | undefined;
+  } | null;
+  instanceCount?: number | null;
+  oplogEnabled?: boolean | null;
+  msEnabled?: boolean | null;
+  mongoVersion?: string | null;
+  mongoStorageEngine?: string | null;
+  pushQueue?: number | null;
+  omnichannelSources?:
+    | {
+        type?: string | null;
+        count?: number | null;
+        [k: string]: unknown | undefined;
+      }[]
+    | null;
+  omnichannelContactsBySource?: {
+    [k: string]: unknown | undefined;
+  } | null;
+  uniqueContactsOfLastMonth?: {
+    [k: string]: unknown | undefined;
+  } | null;
+  uniqueContactsOfLastWeek?: {
+    [k: string]: unknown | undefined;
+  } | null;
+  uniqueContactsOfYesterday?: {
+    [k: string]: unknown | undefined;
+  } | null;
+  departments?: number | null;
+  archivedDepartments?: number | null;
+  routingAlgorithm?: string | null;
+  onHoldEnabled?: boolean | null;
+  emailInboxes?: number | null;
+  BusinessHours?: {
+    [k: string]: unknown | undefined;
+  } | null;
+  lastChattedAgentPreferred?: boolean | null;
+  assignNewConversationsToContactManager?: boolean | null;
+  visitorAbandonment?: string | null;
+  chatsOnHold?: number | null;
+  voipEnabled?: boolean | null;
+  voipCalls?: number | null;
+  voipExtensions?: number | null;
+  voipSuccessfulCalls?: number | null;
+  voipErrorCalls?: number | null;
+  voipOnHoldCalls?: number | null;
+  federationOverviewData?: {
+    [k: string]: unknown | undefined;
+  } | null;
+  readReceiptsEnabled?: boolean | null;
+  readReceiptsDetailed?: boolean | null;
+  uniqueUsersOfLastWeek?: {
+    [k: string]: unknown | undefined;
+  } | null;
+  uniqueUsersOfLastMonth?: {
+    [k: string]: unknown | undefined;
+  } | null;
+  uniqueUsersOfYesterday?: {
+    [k: string]: unknown | undefined;
+  } | null;
+  uniqueDevicesOfYesterday?: {
+    [k: string]: unknown | undefined;
+  } | null;
+  uniqueDevicesOfLastWeek?: {
+    [k: string]: unknown | undefined;
+  } | null;
+  uniqueDevicesOfLastMonth?: {
+    [k: string]: unknown | undefined;
+  } | null;
+  uniqueOSOfYesterday?: {
+    [k: string]: unknown | undefined;
+  } | null;
+  uniqueOSOfLastWeek?: {
+    [k: string]: unknown | undefined;
+  } | null;
+  uniqueOSOfLastMonth?: {
+    [k: string]: unknown | undefined;
+  } | null;
+  apps?: {
+    [k: string]: unknown | undefined;
+  } | null;
+  services?: {
+    [k: string]: unknown | undefined;
+  } | null;
+  importer?: {
+    [k: string]: unknown | undefined;
+  } | null;
+  settings?: {
+    [k: string]: unknown | undefined;
+  } | null;
+  integrations?: {
+    [k: string]: unknown | undefined;
+  } | null;
+  enterprise?: {
+    [k: string]: unknown | undefined;
+  } | null;
+  /**
+   * When the server generated this snapshot (UTC).
+   */
+  createdAt?: string | null;
+  slashCommandsJitsi?: number | null;
+  messageAuditApply?: number | null;
+  messageAuditLoad?: number | null;
+  dashboardCount?: number | null;
+  joinJitsiButton?: number | null;
+  totalBroadcastRooms?: number | null;
+  totalTriggeredEmails?: number | null;
+  totalRoomsWithStarred?: number | null;
+  totalRoomsWithPinned?: number | null;
+  totalUserEmail2fa?: number | null;
+  totalUserTOTP?: number | null;
+  totalStarred?: number | null;
+  totalPinned?: number | null;
+  totalLinkInvitation?: number | null;
+  totalEmailInvitation?: number | null;
+  totalE2ERooms?: number | null;
+  logoChange?: boolean | null;
+  homeTitleChanged?: boolean | null;
+  homeBodyChanged?: boolean | null;
+  customCSSChanged?: boolean | null;
+  onLogoutCustomScriptChanged?: boolean | null;
+  loggedOutCustomScriptChanged?: boolean | null;
+  loggedInCustomScriptChanged?: boolean | null;
+  roomsInsideTeams?: number | null;
+  showHomeButton?: boolean | null;
+  totalEncryptedMessages?: number | null;
+  totalLinkInvitationUses?: number | null;
+  totalManuallyAddedUsers?: number | null;
+  videoConf?: {
+    [k: string]: unknown | undefined;
+  } | null;
+  totalSubscriptionRoles?: number | null;
+  totalUserRoles?: number | null;
+  totalCustomRoles?: number | null;
+  totalWebRTCCalls?: number | null;
+  uncaughtExceptionsCount?: number | null;
+  push?: number | null;
+  pushSecured?: boolean | null;
+  dailyPeakConnections?: number | null;
+  maxMonthlyPeakConnections?: number | null;
+  matrixFederation?: {
+    [k: string]: unknown | undefined;
+  } | null;
+  webRTCEnabled?: boolean | null;
+  webRTCEnabledForOmnichannel?: boolean | null;
+  omnichannelWebRTCCalls?: number | null;
+  contactVerification?: {
+    [k: string]: unknown | undefined;
+  } | null;
+  abacEnabled?: boolean | null;
+  abacTotalAttributes?: number | null;
+  abacTotalAttributeValues?: number | null;
+  abacRoomsEnrolled?: number | null;
+  allowUnsafeQueryAndFieldsApiParamsEnabled?: boolean | null;
+  fips?: boolean | null;
+  [k: string]: unknown | undefined;
+}
+
 /** A record of the `subscriptions` stream (schemas/streams/subscriptions.json). */
 export interface SubscriptionsRecord {
   /**
@@ -1817,15 +2525,28 @@ export interface TapConfig {
    * "k/n": read only the rooms' messages whose stable room-id hash falls in share k of n, so that n jobs with their own state split a workspace (each machine has its own rate-limit budget).
    */
   partition?: string;
+  /**
+   * Whose view of the workspace is read. "subscribed": the rooms and teams the token's user is a member of. "workspace": every room (rooms.adminRooms) and team (teams.listAll) of the workspace, and the messages of every room the token can read; needs an admin token (view-room-administration, view-all-teams).
+   */
+  scope?: 'subscribed' | 'workspace';
+  /**
+   * livechat_rooms reads closed rooms incrementally by closedAt, so a change to a room after it closed (tags, custom fields) is not seen. When the last full read of livechat_rooms is at least this many hours old, an incremental run reads every room again. 0 never does (select FULL_TABLE for a full read).
+   */
+  livechat_rooms_full_read_hours?: number;
   [k: string]: unknown | undefined;
 }
 
 /** Record type of every stream, keyed by stream name. */
 export type StreamRecordMap = {
   channels: ChannelsRecord;
+  livechat_agents: LivechatAgentsRecord;
+  livechat_contacts: LivechatContactsRecord;
+  livechat_departments: LivechatDepartmentsRecord;
+  livechat_rooms: LivechatRoomsRecord;
   messages: MessagesRecord;
   roles: RolesRecord;
   rooms: RoomsRecord;
+  statistics: StatisticsRecord;
   subscriptions: SubscriptionsRecord;
   teams: TeamsRecord;
   users: UsersRecord;

@@ -58,7 +58,8 @@ export class RecordEmitter {
       for (const key in record) {
         if (!this.known.has(key)) this.reportDrift(key);
       }
-      if (copy && record === raw) await writer.recordBytes(this.prefixBytes, copy.bytes, copy.spans[i]![0], copy.spans[i]![1], suffixBytes!);
+      const span = copy?.spans[i];
+      if (span && record === raw) await writer.recordBytes(this.prefixBytes, copy!.bytes, span[0], span[1], suffixBytes!);
       else await writer.record(this.prefix, fields ? project(record, fields) : record, suffix);
     }
     this.count += records.length;

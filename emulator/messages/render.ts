@@ -144,8 +144,10 @@ function body(store: MessageStore, doc: Doc, i: number, p: Plan, kind: number, s
     case K.NASTY_FIXED: text(doc, NASTY[i % NASTY.length] as string); break;
     default: {
       const base = pick(r, PLAIN);
-      if (p.mention >= 0) {
-        const who = store.userRef(slot.authors[p.mention] as number);
+      // A livechat room's pool holds the visitor as -1: mentioning it mentions no user.
+      const mentioned = p.mention >= 0 ? (slot.authors[p.mention] as number) : -1;
+      if (mentioned >= 0) {
+        const who = store.userRef(mentioned);
         const un = (who.username as string | undefined) ?? 'nobody';
         text(doc, `@${un} ${base}`, [un]);
         doc.mentions = [who.name === undefined ? { _id: who._id, username: un, type: 'user' } : { _id: who._id, username: un, name: who.name, type: 'user' }];

@@ -29,7 +29,7 @@ const ALL = ['teams', 'rooms', 'channels', 'roles', 'subscriptions', 'users'];
 
 const USAGE = `usage: npm run bench -- [options]        (or: node bench/run.mjs [options] after npm run build)
 
-  --quick                   small smoke run (well under a minute); prints the table, writes no docs
+  --quick                   small smoke run (about 2 minutes); prints the table, writes no docs
   --with-1m                 add the 1,000,000-user scenario (admin, users stream)
   --airbyte / --no-airbyte  run the Airbyte connector comparison (default: on, off with --quick)
   --profile                 also profile the tap (node --cpu-prof) on the admin users case at the

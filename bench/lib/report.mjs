@@ -19,6 +19,12 @@ function byScenario(results) {
   return results.scenarios.filter((s) => !s.error && s.tap);
 }
 
+/** Median over rounds of tap run / floor run of the same round. */
+function pairedMedian(s) {
+  const paired = s.tapRuns.map((r, i) => ratio(r.wallMs, s.floorRuns[i]?.wallMs)).filter((r) => r !== undefined).sort((a, b) => a - b);
+  return paired[Math.floor((paired.length - 1) / 2)];
+}
+
 /** The target checks, each {target, measured, verdict}. */
 export function evaluateTargets(results) {
   const out = [];
@@ -70,10 +76,10 @@ export function evaluateTargets(results) {
   const msgs = scen.filter((s) => s.group === 'messages' && !failed(s.tap) && !failed(s.floor)).sort((a, b) => a.messages - b.messages);
   const bigM = msgs.at(-1);
   if (bigM) {
-    const r = ratio(bigM.tap.wallMs, bigM.floor.wallMs);
+    const r = pairedMedian(bigM);
     out.push({
-      target: `${bigM.id}: tap time ≤ 1.5 × floor`,
-      measured: `${secs(bigM.tap.wallMs)} vs ${secs(bigM.floor.wallMs)} = ${x(r)} (CPU ${x(ratio(bigM.tap.cpuMs, bigM.floor.cpuMs))})`,
+      target: `${bigM.id}: tap time ≤ 1.5 × floor (median of the paired runs)`,
+      measured: `${x(r)} (medians ${secs(bigM.tap.wallMs)} vs ${secs(bigM.floor.wallMs)}; CPU ${x(ratio(bigM.tap.cpuMs, bigM.floor.cpuMs))}, which is not the target but what the tap owns)`,
       verdict: ok(r <= 1.5),
     });
   } else out.push({ target: 'admin messages: tap time ≤ 1.5 × floor', measured: 'not run', verdict: 'not measured' });
@@ -112,10 +118,11 @@ export function renderMarkdown(results, { svgName } = {}) {
   L.push('```sh');
   L.push('npm ci');
   L.push('npm run bench                    # the default set (a few minutes); writes docs/benchmarks.md and docs/benchmarks.svg');
-  L.push('npm run bench -- --quick         # smoke run, well under a minute; prints the tables, writes nothing');
+  L.push('npm run bench -- --quick         # smoke run, about 2 minutes (messages included); prints the tables, writes nothing');
   L.push('npm run bench -- --with-1m       # adds 1,000,000 users');
   L.push('npm run bench -- --profile       # adds a CPU profile of the tap (admin, users stream, largest size)');
   L.push('npm run bench -- --no-airbyte    # skips the Airbyte connector (it installs into .venv-bench/)');
+  L.push('npm run bench -- --no-messages   # skips the messages scenarios (the 1M one takes several minutes)');
   L.push('npm run bench -- --help          # sizes, windows, --only, --repeat, --json');
   L.push('```', '');
 
@@ -160,15 +167,18 @@ export function renderMarkdown(results, { svgName } = {}) {
   if (ms.length) {
     L.push('### Messages', '');
     L.push('Only the messages stream is selected (catalog from `--discover`, every other stream unselected). The dataset has the given number of messages over the emulator\'s rooms (GENERAL holds 40 %, the rest a heavy tail); the admin token reads the rooms it may: public channels, its own groups and DMs, discussions, the livechat rooms it serves.', '');
-    L.push('| scenario | messages read | rooms read (requests) | tap | floor | tap / floor | CPU tap / floor | requests per 1,000 messages | peak RSS tap | runs |');
-    L.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+    L.push('Wall times here are bounded by the emulator, which renders every message on request and shares the 2 cores: tap and floor mostly wait for it, so read the CPU ratio as the overhead the tap owns. **tap / floor (paired)** divides each tap run by the floor run of the same round (they ran back to back, alternating which went first) and gives their median; the tap and floor columns are each their own median run.', '');
+    L.push('| scenario | messages read | rooms read (requests) | tap | floor | tap / floor | tap / floor (paired) | CPU tap / floor | requests per 1,000 messages | peak RSS tap | runs |');
+    L.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
     for (const s of ms) {
       const t = s.tap;
       const f = s.floor;
       const sync = t.byRoute?.['/api/v1/chat.syncMessages']?.requests;
       const per = t.records ? ((t.requests / f.records) * 1000).toFixed(2) : '—';
       const walls = (runs) => runs.map((r) => (r.wallMs / 1000).toFixed(1)).join(', ');
-      L.push(`| ${esc(s.title)} | ${int(f.records)} | ${int(sync)} chat.syncMessages | ${secs(t.wallMs)} | ${secs(f.wallMs)} | ${x(ratio(t.wallMs, f.wallMs))} | ${cpu(t.cpuMs, f.cpuMs)} | ${per} | ${mib(t.peakRssKb)} | tap ${walls(s.tapRuns)} s; floor ${walls(s.floorRuns)} s |`);
+      const paired = s.tapRuns.map((r, i) => ratio(r.wallMs, s.floorRuns[i]?.wallMs)).filter((r) => r !== undefined);
+      const pairedCell = paired.length ? `${x(pairedMedian(s))} (${paired.map((r) => r.toFixed(2)).join(', ')})` : '—';
+      L.push(`| ${esc(s.title)} | ${int(f.records)} | ${int(sync)} chat.syncMessages | ${secs(t.wallMs)} | ${secs(f.wallMs)} | ${x(ratio(t.wallMs, f.wallMs))} | ${pairedCell} | ${cpu(t.cpuMs, f.cpuMs)} | ${per} | ${mib(t.peakRssKb)} | tap ${walls(s.tapRuns)} s; floor ${walls(s.floorRuns)} s |`);
     }
     L.push('');
     const real = ms.filter((s) => s.realBudget);

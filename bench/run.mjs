@@ -29,7 +29,7 @@ const ALL = ['teams', 'rooms', 'channels', 'roles', 'subscriptions', 'users'];
 
 const USAGE = `usage: npm run bench -- [options]        (or: node bench/run.mjs [options] after npm run build)
 
-  --quick                   small smoke run (well under a minute); prints the table, writes no docs
+  --quick                   small smoke run (about 2 minutes); prints the table, writes no docs
   --with-1m                 add the 1,000,000-user scenario (admin, users stream)
   --airbyte / --no-airbyte  run the Airbyte connector comparison (default: on, off with --quick)
   --profile                 also profile the tap (node --cpu-prof) on the admin users case at the
@@ -45,6 +45,12 @@ const USAGE = `usage: npm run bench -- [options]        (or: node bench/run.mjs 
   --rate-limit-window-ms N  window length (default 3000)
   --airbyte-users N         users in the admin Airbyte comparison, all six streams (default 2000)
   --airbyte-limited-users N users in the rate-limited Airbyte comparison, users stream (default 20)
+  --messages N[,N]          messages in the admin messages-stream scenarios (default 100000,1000000; --quick 20000)
+  --messages-rooms C,P,D,X  channels, private groups, direct messages, discussions of those datasets
+                            (default 700,150,150,20: 1,014 rooms with the emulator's livechat rooms)
+  --messages-repeat N       runs of tap and floor per admin messages scenario (default 3; 1 with --quick)
+  --limited-messages N      messages in the rate-limited messages scenario (default 20000; emulator's default rooms)
+  --no-messages             skip the messages scenarios
   --about-runs N            runs of --about and --discover for their medians (default 10)
   --out FILE                markdown report (default docs/benchmarks.md; with --quick: none)
   --svg FILE                chart (default next to the report, .svg)
@@ -73,6 +79,11 @@ const { values: opt } = parseArgs({
     'airbyte-users': { type: 'string' },
     'airbyte-limited-users': { type: 'string' },
     'about-runs': { type: 'string' },
+    messages: { type: 'string' },
+    'messages-rooms': { type: 'string' },
+    'messages-repeat': { type: 'string' },
+    'limited-messages': { type: 'string' },
+    'no-messages': { type: 'boolean', default: false },
     out: { type: 'string' },
     svg: { type: 'string' },
     json: { type: 'string' },
@@ -109,6 +120,12 @@ const P = {
   airbyteLimitedUsers: int(opt['airbyte-limited-users'], quick ? 10 : 20),
   repeat: Math.max(1, int(opt.repeat, quick ? 1 : 5)),
   aboutRuns: Math.max(1, int(opt['about-runs'], quick ? 5 : 10)),
+  messages: opt['no-messages'] ? [] : (opt.messages ?? (quick ? '20000' : '100000,1000000')).split(',').map((s) => int(s)),
+  messagesRooms: (opt['messages-rooms'] ?? '700,150,150,20').split(',').map((s) => int(s)),
+  messagesRepeat: Math.max(1, int(opt['messages-repeat'], quick ? 1 : 3)),
+  limitedMessages: int(opt['limited-messages'], quick ? 3000 : 20_000),
+  /** Rocket.Chat's default budget, for the arithmetic of a real run (10 calls per 60 s). */
+  realLimit: { calls: 10, windowMs: 60_000 },
 };
 const withAirbyte = opt['no-airbyte'] ? false : (opt.airbyte ?? !quick);
 const outPath = opt['no-write'] ? undefined : opt.out ? resolve(opt.out) : quick ? undefined : join(ROOT, 'docs', 'benchmarks.md');
@@ -158,6 +175,23 @@ if (withAirbyte) {
     users: P.airbyteLimitedUsers, identity: 'user', streams: ['users'], rateLimit: limited, airbyte: true,
   });
 }
+const [mc, mp, md, mx] = P.messagesRooms;
+const roomArgs = ['--channels', String(mc), '--private-groups', String(mp), '--direct-messages', String(md), '--discussions', String(mx)];
+for (const messages of P.messages) {
+  scenarios.push({
+    id: `admin-messages-${k(messages)}`, group: 'messages',
+    title: `admin token, messages stream, ${messages.toLocaleString('en')} messages over ${P.messagesRooms.join('/')} channels/groups/DMs/discussions`,
+    messages, identity: 'admin', streams: ['messages'], emulatorArgs: ['--messages', String(messages), ...roomArgs],
+    repeat: P.messagesRepeat, realBudgetFor: 'user',
+  });
+}
+if (P.messages.length) {
+  scenarios.push({
+    id: `user-messages-${k(P.limitedMessages)}-limited`, group: 'limited',
+    title: `ordinary token, rate limited ${P.rlCalls}/${P.rlWindowMs} ms, messages stream, ${P.limitedMessages.toLocaleString('en')} messages (default rooms)`,
+    messages: P.limitedMessages, identity: 'user', streams: ['messages'], rateLimit: limited, emulatorArgs: ['--messages', String(P.limitedMessages)],
+  });
+}
 const only = opt.only?.split(',').map((s) => s.trim());
 const selected = only ? scenarios.filter((s) => only.includes(s.id)) : scenarios;
 if (only && selected.length !== only.length) {
@@ -180,11 +214,12 @@ let emulator;
 let emulatorKey;
 async function emulatorFor(s) {
   const rl = s.rateLimit ? ['--rate-limit-calls', String(s.rateLimit.calls), '--rate-limit-window-ms', String(s.rateLimit.windowMs)] : ['--no-rate-limit'];
-  const key = JSON.stringify([s.users, rl]);
+  const data = s.emulatorArgs ?? ['--users', String(s.users)];
+  const key = JSON.stringify([data, rl]);
   if (emulator && emulatorKey === key) return emulator;
   if (emulator) await emulator.stop();
-  log(`starting emulator: ${s.users} users, ${s.rateLimit ? `rate limit ${s.rateLimit.calls}/${s.rateLimit.windowMs} ms` : 'no rate limit'}`);
-  emulator = await EmulatorProcess.start(ROOT, ['--users', String(s.users), ...rl]);
+  log(`starting emulator: ${data.join(' ')}, ${s.rateLimit ? `rate limit ${s.rateLimit.calls}/${s.rateLimit.windowMs} ms` : 'no rate limit'}`);
+  emulator = await EmulatorProcess.start(ROOT, [...data, ...rl]);
   emulatorKey = key;
   return emulator;
 }
@@ -300,6 +335,8 @@ async function aboutDiscover() {
 }
 
 const ROUTE = { teams: '/api/v1/teams.list', rooms: '/api/v1/rooms.get', channels: '/api/v1/channels.list', roles: '/api/v1/roles.list', subscriptions: '/api/v1/subscriptions.get', users: '/api/v1/users.list' };
+/** What the messages stream requests first: the room lists (chat.syncMessages is warmed by its first room). */
+const WARM_FOR = { messages: ['rooms', 'channels'] };
 const PAGED = new Set(['teams', 'channels', 'users']);
 
 /**
@@ -307,7 +344,7 @@ const PAGED = new Set(['teams', 'channels', 'users']);
  * whichever program ran first would pay for that.
  */
 async function warmUp(config, streams) {
-  for (const name of streams) {
+  for (const name of streams.flatMap((n) => WARM_FOR[n] ?? [n])) {
     const query = PAGED.has(name) ? `?${new URLSearchParams({ offset: '0', count: '100', sort: '{"_id":1}' })}` : '';
     const res = await fetch(`${config.endpoint}${ROUTE[name]}${query}`, { headers: { 'X-User-Id': config.user_id, 'X-Auth-Token': config.token } });
     await res.arrayBuffer();
@@ -329,7 +366,7 @@ async function runScenario(s) {
   const config = emu.config(s.identity);
   const configPath = writeJson(`config-${s.identity}.json`, config);
   const catalogPath = writeJson(`catalog-${s.id}.json`, await tapCatalog(configPath, s.streams));
-  const repeat = s.rateLimit || s.latencyMs || s.users >= 1_000_000 ? 1 : P.repeat;
+  const repeat = s.repeat ?? (s.rateLimit || s.latencyMs || s.users >= 1_000_000 ? 1 : P.repeat);
   const floorArgs = [FLOOR, '--endpoint', config.endpoint, '--user-id', config.user_id, '--token', config.token, '--streams', s.streams.join(',')];
   if (s.rateLimit) floorArgs.push('--rate-limit-calls', String(s.rateLimit.calls));
 
@@ -378,6 +415,20 @@ async function runScenario(s) {
   out.tap = pickMedian(out.tapRuns);
   out.floor = pickMedian(out.floorRuns);
   if (s.rateLimit) out.bound = rateLimitBound(out.floor.byRoute, s.rateLimit);
+  if (s.realBudgetFor) {
+    // The same dataset read with an ordinary token: the requests it needs (the floor's, the
+    // emulator unthrottled), and the bound those requests meet at Rocket.Chat's default budget.
+    const who = emu.config(s.realBudgetFor);
+    log(`${s.id}: requests an ordinary token needs (floor as ${s.realBudgetFor}, unthrottled, unmeasured)`);
+    const u = await measured(emu, s, process.execPath, [FLOOR, '--endpoint', who.endpoint, '--user-id', who.user_id, '--token', who.token, '--streams', s.streams.join(',')], { keepStdout: true });
+    let records;
+    try {
+      records = JSON.parse(u.stdout.trim().split('\n').pop()).records;
+    } catch {
+      /* reported as missing */
+    }
+    out.realBudget = { identity: s.realBudgetFor, records, requests: u.requests, limit: P.realLimit, ...rateLimitBound(u.byRoute, P.realLimit) };
+  }
 
   if (s.airbyte) {
     airbyte ??= await ensureAirbyte(ROOT, log);

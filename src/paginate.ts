@@ -5,7 +5,8 @@ export type ApiRecord = Record<string, unknown> & { _id: string };
 /** Where each record of a page sits in the response body (see json-spans.ts), aligned with `records`. */
 export interface EncodedRecords {
   bytes: Buffer;
-  spans: Array<[start: number, end: number]>;
+  /** Per record; undefined where that record must be encoded again (it was changed). */
+  spans: Array<[start: number, end: number] | undefined>;
 }
 
 export interface Page {

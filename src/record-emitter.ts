@@ -79,7 +79,8 @@ export class RecordEmitter {
         const known = types.get(key);
         if (known !== DECLARED && (known === undefined || !known.has(jsonType(record[key])))) await this.drift(key, record[key]);
       }
-      if (copy && record === raw) await writer.recordBytes(this.prefixBytes, copy.bytes, copy.spans[i]![0], copy.spans[i]![1], suffixBytes!);
+      const span = copy?.spans[i];
+      if (span && record === raw) await writer.recordBytes(this.prefixBytes, copy!.bytes, span[0], span[1], suffixBytes!);
       else await writer.record(this.prefix, fields ? project(record, fields) : record, suffix);
     }
     this.count += records.length;

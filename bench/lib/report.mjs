@@ -19,6 +19,12 @@ function byScenario(results) {
   return results.scenarios.filter((s) => !s.error && s.tap);
 }
 
+/** Median over rounds of tap run / floor run of the same round. */
+function pairedMedian(s) {
+  const paired = s.tapRuns.map((r, i) => ratio(r.wallMs, s.floorRuns[i]?.wallMs)).filter((r) => r !== undefined).sort((a, b) => a - b);
+  return paired[Math.floor((paired.length - 1) / 2)];
+}
+
 /** The target checks, each {target, measured, verdict}. */
 export function evaluateTargets(results) {
   const out = [];
@@ -67,6 +73,27 @@ export function evaluateTargets(results) {
     out.push({ target: name, measured: `Airbyte ${secs(s.airbyte.wallMs)} / tap ${secs(s.tap.wallMs)} = ${x(r, 1)}`, verdict: limited ? 'reported' : ok(r >= 20) });
   }
 
+  const msgs = scen.filter((s) => s.group === 'messages' && !failed(s.tap) && !failed(s.floor)).sort((a, b) => a.messages - b.messages);
+  const bigM = msgs.at(-1);
+  if (bigM) {
+    const r = pairedMedian(bigM);
+    out.push({
+      target: `${bigM.id}: tap time ≤ 1.5 × floor (median of the paired runs)`,
+      measured: `${x(r)} (medians ${secs(bigM.tap.wallMs)} vs ${secs(bigM.floor.wallMs)}; CPU ${x(ratio(bigM.tap.cpuMs, bigM.floor.cpuMs))}, which is not the target but what the tap owns)`,
+      verdict: ok(r <= 1.5),
+    });
+  } else out.push({ target: 'admin messages: tap time ≤ 1.5 × floor', measured: 'not run', verdict: 'not measured' });
+  const smallM = msgs.find((s) => s.messages === 100_000);
+  const oneMM = msgs.find((s) => s.messages === 1_000_000);
+  if (smallM && oneMM && smallM.tap.peakRssKb && oneMM.tap.peakRssKb) {
+    const r = ratio(oneMM.tap.peakRssKb, smallM.tap.peakRssKb);
+    out.push({
+      target: 'messages, peak RSS: 1M messages ≤ 1.3 × the 100k figure, and under 200 MB',
+      measured: `${mib(oneMM.tap.peakRssKb)} vs ${mib(smallM.tap.peakRssKb)} = ${x(r)}`,
+      verdict: ok(r <= 1.3 && oneMM.tap.peakRssKb * 1024 < 200e6),
+    });
+  } else out.push({ target: 'messages, peak RSS: 1M messages ≤ 1.3 × the 100k figure, and under 200 MB', measured: 'not run (needs 100k and 1M)', verdict: 'not measured' });
+
   const ad = results.aboutDiscover;
   for (const [name, flag] of [['about', '--about'], ['discover', '--discover']]) {
     const m = ad?.[name];
@@ -91,10 +118,11 @@ export function renderMarkdown(results, { svgName } = {}) {
   L.push('```sh');
   L.push('npm ci');
   L.push('npm run bench                    # the default set (a few minutes); writes docs/benchmarks.md and docs/benchmarks.svg');
-  L.push('npm run bench -- --quick         # smoke run, well under a minute; prints the tables, writes nothing');
+  L.push('npm run bench -- --quick         # smoke run, about 2 minutes (messages included); prints the tables, writes nothing');
   L.push('npm run bench -- --with-1m       # adds 1,000,000 users');
   L.push('npm run bench -- --profile       # adds a CPU profile of the tap (admin, users stream, largest size)');
   L.push('npm run bench -- --no-airbyte    # skips the Airbyte connector (it installs into .venv-bench/)');
+  L.push('npm run bench -- --no-messages   # skips the messages scenarios (the 1M one takes several minutes)');
   L.push('npm run bench -- --help          # sizes, windows, --only, --repeat, --json');
   L.push('```', '');
 
@@ -113,7 +141,7 @@ export function renderMarkdown(results, { svgName } = {}) {
 
   L.push('## What is measured', '');
   L.push('- **tap**: the built CLI, `node dist/src/cli.js --config C --catalog CAT` (default settings: `page_size` 100, `max_concurrency` 4), stdout into a pipe that the bench drains (counting lines, bytes and RECORD lines, storing nothing). Time is wall time from spawn to exit.');
-  L.push('- **floor** (`bench/floor.mjs`): the same pages of the same routes (same `offset`, `count`, `sort`), node-fetch with a keep-alive agent, at most 4 requests in flight across streams, a paged route\'s first page alone and the rest in parallel once `total` is known; it only `JSON.parse`s the bodies. Under rate limiting it paces itself by the same fixed windows (its budget per route, then a wait until `X-RateLimit-Reset` + 1 ms). **tap / floor is the overhead the tap owns.**');
+  L.push('- **floor** (`bench/floor.mjs`): the same pages of the same routes (same `offset`, `count`, `sort`), `node:http` with a keep-alive agent, at most 4 requests in flight across streams, a paged route\'s first page alone and the rest in parallel once `total` is known; it only `JSON.parse`s the bodies. Under rate limiting it paces itself by the same fixed windows (its budget per route, then a wait until `X-RateLimit-Reset` + 1 ms). **tap / floor is the overhead the tap owns.** For messages it lists the rooms as the tap does (rooms.get, channels.list), then reads each room (4 at a time) in chat.syncMessages\' cursor mode with the tap\'s tie-safe walk and page size (`count` 1000), so it sends the same requests.');
   L.push(`- **Airbyte**: \`${'airbyte-source-rocket-chat==0.1.13'}\` from PyPI (\`source-rocket-chat read --config C --catalog CAT\`, full refresh, the same streams). Its page size is 1 (a request per record), so it runs on a smaller dataset, and the tap and floor run on that same dataset for the ratio.`);
   L.push('- **requests** and **429s** come from the emulator\'s `/_emulator/stats` (difference before/after each run). The emulator runs as a separate process (`dist/emulator/cli.js`); admin tokens are not rate limited, `user` is.');
   L.push(`- Before each scenario the emulator is warmed up: an unmeasured full read by the floor (unthrottled scenarios; the emulator's first full read is up to 2× slower), or one request per route (rate-limited ones).`);
@@ -134,6 +162,39 @@ export function renderMarkdown(results, { svgName } = {}) {
   }
   for (const s of results.scenarios.filter((s) => s.error)) L.push(`| ${esc(s.title)} | scenario failed: ${esc(s.error)} | | | | | | | | | |`);
   L.push('');
+
+  const ms = scen.filter((s) => s.group === 'messages');
+  if (ms.length) {
+    L.push('### Messages', '');
+    L.push('Only the messages stream is selected (catalog from `--discover`, every other stream unselected). The dataset has the given number of messages over the emulator\'s rooms (GENERAL holds 40 %, the rest a heavy tail); the admin token reads the rooms it may: public channels, its own groups and DMs, discussions, the livechat rooms it serves.', '');
+    L.push('Wall times here are bounded by the emulator, which renders every message on request and shares the 2 cores: tap and floor mostly wait for it, so read the CPU ratio as the overhead the tap owns. **tap / floor (paired)** divides each tap run by the floor run of the same round (they ran back to back, alternating which went first) and gives their median; the tap and floor columns are each their own median run.', '');
+    L.push('| scenario | messages read | rooms read (requests) | tap | floor | tap / floor | tap / floor (paired) | CPU tap / floor | requests per 1,000 messages | peak RSS tap | runs |');
+    L.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+    for (const s of ms) {
+      const t = s.tap;
+      const f = s.floor;
+      const sync = t.byRoute?.['/api/v1/chat.syncMessages']?.requests;
+      const per = t.records ? ((t.requests / f.records) * 1000).toFixed(2) : '—';
+      const walls = (runs) => runs.map((r) => (r.wallMs / 1000).toFixed(1)).join(', ');
+      const paired = s.tapRuns.map((r, i) => ratio(r.wallMs, s.floorRuns[i]?.wallMs)).filter((r) => r !== undefined);
+      const pairedCell = paired.length ? `${x(pairedMedian(s))} (${paired.map((r) => r.toFixed(2)).join(', ')})` : '—';
+      L.push(`| ${esc(s.title)} | ${int(f.records)} | ${int(sync)} chat.syncMessages | ${secs(t.wallMs)} | ${secs(f.wallMs)} | ${x(ratio(t.wallMs, f.wallMs))} | ${pairedCell} | ${cpu(t.cpuMs, f.cpuMs)} | ${per} | ${mib(t.peakRssKb)} | tap ${walls(s.tapRuns)} s; floor ${walls(s.floorRuns)} s |`);
+    }
+    L.push('');
+    const real = ms.filter((s) => s.realBudget);
+    if (real.length) {
+      L.push('The same datasets read with an ordinary (`user`) token at Rocket.Chat\'s default budget of 10 calls per 60 s per route, by arithmetic: the requests that token needs (counted on an unthrottled floor run as `user`) and the fixed-window bound they meet (as below: (⌈calls / 10⌉ − 1) × 60 s on the busiest route). The tap runs within 10 % of such a bound (rate-limited table below).', '');
+      L.push('| dataset | messages the user token reads | calls per route | bound at 10 / 60 s |');
+      L.push('|---|---:|---|---:|');
+      for (const s of real) {
+        const rb = s.realBudget;
+        const calls = Object.entries(rb.calls ?? {}).map(([r, n]) => `${r.replace('/api/v1/', '')} ${int(n)}`).join(', ');
+        const h = rb.ms / 3_600_000;
+        L.push(`| ${int(s.messages)} messages | ${int(rb.records)} | ${calls} | ${(rb.ms / 60_000).toFixed(0)} min (${h.toFixed(1)} h) |`);
+      }
+      L.push('');
+    }
+  }
 
   const lim = scen.filter((s) => s.rateLimit && s.bound?.ms > 0);
   if (lim.length) {

@@ -135,7 +135,9 @@ describe('data a real workspace has', () => {
     }
     const livechat = rooms.filter((x) => x.t === 'l');
     assert.ok(livechat.length > 0 && livechat.every((x) => Array.isArray(x.tags)));
-    assert.ok(livechat.some((x) => x.tags.length === 0) && livechat.some((x) => x.tags.length > 0));
+    // Which livechat rooms the admin is subscribed to (open ones it serves) varies: check the data.
+    const every = emu.dataset.rooms.filter((x) => x.t === 'l') as Json[];
+    assert.ok(every.some((x) => x.tags.length === 0) && every.some((x) => x.tags.length > 0));
   });
 
   test('users: some have roles [] (admins see it); awkward names reach every caller', async () => {

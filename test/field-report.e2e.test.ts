@@ -231,7 +231,7 @@ describe('small things', { concurrency: 3 }, () => {
       assert.notEqual(customRole.name, customRole._id);
       assert.match(restricted.stderr, new RegExp(`credentials accepted: user no\\.perms \\(roles: ${escape(String(customRole.name))}\\)`));
       const errors = errorLines(restricted.stderr);
-      assert.ok(errors.some((e) => e.startsWith('permission denied for stream channels: ')), errors.join('\n'));
+      assert.ok(errors.some((e) => e.startsWith('stream channels: not readable: the server refused it (403)')), errors.join('\n'));
       assert.ok(errors.every((e) => !/stream (\w+): permission denied for stream \1/.test(e)), errors.join('\n'));
     }),
   );

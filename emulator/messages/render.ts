@@ -144,7 +144,7 @@ function body(store: MessageStore, doc: Doc, i: number, p: Plan, kind: number, s
     case K.NASTY_FIXED: text(doc, NASTY[i % NASTY.length] as string); break;
     default: {
       const base = pick(r, PLAIN);
-      if (p.mention >= 0) {
+      if (p.mention >= 0 && (slot.authors[p.mention] as number) >= 0) {
         const who = store.userRef(slot.authors[p.mention] as number);
         const un = (who.username as string | undefined) ?? 'nobody';
         text(doc, `@${un} ${base}`, [un]);

@@ -51,7 +51,7 @@ export function wholeLines(stdout: string): SingerMessage[] {
   return parseMessages(stdout.slice(0, stdout.lastIndexOf('\n') + 1));
 }
 
-export function ids(records: readonly { _id: unknown }[]): string[] {
+export function ids(records: readonly Readonly<Record<string, unknown>>[]): string[] {
   return records.map((r) => r._id as string).sort();
 }
 

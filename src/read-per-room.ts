@@ -13,7 +13,7 @@ import { errorMessage } from './errors.js';
 
 const log = logger('tap-rocketchat');
 
-/** STATE after a room at most this often, unless the room emitted records (then always). */
+/** STATE after a page or room at most this often, unless it emitted records (then always). */
 const STATE_INTERVAL_MS = 1000;
 /** Trash entries expire after 30 days (docs/rocketchat-api-notes.md#message-deletions). */
 const TOMBSTONE_TTL_MS = 30 * 86_400_000;
@@ -69,8 +69,9 @@ function roomReader(def: PerRoomStream, sel: SelectedStream, ctx: SyncContext, e
     pageSize: ctx.settings.messages.pageSize,
     startMs: ctx.settings.startDate ? Date.parse(ctx.settings.startDate) : undefined,
     wantDeletions: !sel.fields || sel.fields.has('_sdc_deleted_at'),
-    checkpoint: async () => {
-      if (Date.now() - lastState < STATE_INTERVAL_MS) return;
+    checkpoint: async (emitted) => {
+      // After a page that emitted messages always, so a killed run re-reads at most that page.
+      if (!emitted && Date.now() - lastState < STATE_INTERVAL_MS) return;
       lastState = Date.now();
       await ctx.writer.state(ctx.state.value());
     },

@@ -55,9 +55,12 @@ export function ids(records: readonly Readonly<Record<string, unknown>>[]): stri
   return records.map((r) => r._id as string).sort();
 }
 
-/** The records of `records` that are not deletion markers (`_sdc_deleted_at`). */
+/**
+ * The records that are messages, not tombstones (`{_id, rid, _sdc_deleted_at}`); a soft-deleted
+ * message (`t: 'rm'`) is a message with `_sdc_deleted_at`, and stays.
+ */
 export function live(records: readonly MessageRecord[]): MessageRecord[] {
-  return records.filter((r) => r._sdc_deleted_at === undefined);
+  return records.filter((r) => r._updatedAt !== undefined);
 }
 
 /** The room ids of the messages bookmark, and the partition of each. */

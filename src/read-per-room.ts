@@ -85,8 +85,9 @@ function roomReader(def: PerRoomStream, sel: SelectedStream, ctx: SyncContext, e
     pageSize: ctx.settings.messages.pageSize,
     startMs: ctx.settings.startDate ? Date.parse(ctx.settings.startDate) : undefined,
     wantDeletions: !sel.fields || sel.fields.has('_sdc_deleted_at'),
-    checkpoint: async () => {
-      if (Date.now() - lastState < STATE_INTERVAL_MS) return;
+    checkpoint: async (emitted) => {
+      // After a page that emitted messages always, so a killed run re-reads at most that page.
+      if (!emitted && Date.now() - lastState < STATE_INTERVAL_MS) return;
       lastState = Date.now();
       await ctx.writer.state(ctx.state.value());
     },
@@ -112,7 +113,7 @@ async function readOne(room: RoomRef, bookmarks: RoomBookmarks, reader: RoomRead
     // (818 rooms, 100k messages: 69 MB of STATE for 55 MB of records); a killed run re-reads
     // at most their one page each.
     if (got.records + got.deletions >= reader.pageSize) await reader.ctx.writer.state(reader.ctx.state.value());
-    else if (got.records + got.deletions > 0) await reader.checkpoint();
+    else if (got.records + got.deletions > 0) await reader.checkpoint(false);
   } catch (err) {
     if (!isRoomRefused(err)) throw err;
     counts.refused.push(room._id);

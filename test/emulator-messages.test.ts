@@ -191,6 +191,14 @@ describe('chat.syncMessages reads', () => {
     assert.ok(ds.rooms.some((r) => r.prid && store.slotOf(r._id as string)!.members.length > 0), 'discussions');
   });
 
+  test('every dataset size renders: a mention in a livechat room never names the visitor slot', () => {
+    // data.messages 1000 used to crash: a text message in a livechat room "mentioned" the visitor (author -1).
+    for (const messages of [1000, 1500]) {
+      const small = fresh({ messages });
+      for (const who of ['admin', 'user'] as const) assert.ok(expectedMessages(small, small.identities[who]).rooms.length > 0, `${messages} ${who}`);
+    }
+  });
+
   test('cursor mode: the token table of mountNextCursor/mountPreviousCursor, tokens as strings', () => {
     const page = (p: Record<string, string>) => sync(ds, 'admin', { roomId: 'GENERAL', type: 'UPDATED', ...p }).body.result;
     const first = page({ next: '0', count: '3' });

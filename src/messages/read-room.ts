@@ -18,8 +18,11 @@ export interface RoomReader {
   /** Epoch ms of start_date: a backfill reads messages updated after it. */
   startMs: number | undefined;
   wantDeletions: boolean;
-  /** Called after each page's records and the room's partition are up to date (may write STATE). */
-  checkpoint: () => Promise<void>;
+  /**
+   * Called after each page's records and the room's partition are up to date: writes STATE at
+   * once when the page emitted records, otherwise at most every second.
+   */
+  checkpoint: (emitted: boolean) => Promise<void>;
 }
 
 export interface RoomCounts {
@@ -53,7 +56,8 @@ async function backfill(room: RoomRef, p: RoomPartition, r: RoomReader): Promise
     for (const m of page.updated) tail.add(m._id, m._updatedAt);
     const { next: at, atEdge } = cursor.position;
     p.backfill = { next: at, at_edge: atEdge, started };
-    await r.checkpoint();
+    // At once while the room goes on; its last page is checkpointed with the room (src/read-per-room.ts).
+    await r.checkpoint(fresh.length > 0 && !cursor.done);
   }
   const startedMs = Date.parse(started);
   delete p.backfill;
@@ -88,7 +92,7 @@ async function incremental(room: RoomRef, p: RoomPartition, r: RoomReader): Prom
     p.replication_key_value = result.bookmark.replication_key_value;
     p.overlap = result.bookmark.overlap;
   }
-  await r.checkpoint();
+  await r.checkpoint(false); // the caller writes STATE after a room that emitted records
   return { records, deletions };
 }
 

@@ -128,7 +128,8 @@ describe('messages: incremental runs', () => {
     }));
 
   test('a bulk rename (one millisecond for hundreds of messages) is picked up exactly', () =>
-    withEmulator({}, async (emu) => {
+    // A workspace big enough for one author to have hundreds of messages.
+    withEmulator({ data: { messages: 5000 } }, async (emu) => {
       const state = await settled(emu);
       const since = lastStamp(emu);
       const renamed = emu.mutate({ messages: { rid: 'GENERAL', rename: true } }).messages!.renamed!;

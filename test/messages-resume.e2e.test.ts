@@ -67,6 +67,16 @@ function mostBetweenStates(messages: readonly SingerMessage[]): Map<string, numb
   return most;
 }
 
+/** Rooms whose records the killed run emitted after its last STATE. */
+function roomsAfterLastState(messages: readonly { type: string; record?: Record<string, unknown> }[]): Set<string> {
+  const after = new Set<string>();
+  for (const m of messages) {
+    if (m.type === 'STATE') after.clear();
+    else if (m.type === 'RECORD') after.add(m.record!.rid as string);
+  }
+  return after;
+}
+
 /** Rooms whose read had not finished in `state`: those are the only ones a rerun may re-read. */
 function unfinished(state: Killed['state'], rid: string): boolean {
   const p = partitionsOf(state).get(rid);
@@ -124,7 +134,11 @@ describe('messages: killed and resumed', () => {
       const union = new Map([...first.records, ...second.records].map((r) => [r._id, r]));
       assertSameRecords([...union.values()], expected, 'the union of both runs');
       const again = reEmitted(first.records, second.records);
-      assert.ok(again.size <= MAX_CONCURRENCY, `re-read rooms: ${[...again.keys()].join(', ')}`);
+      // Besides the rooms in flight, a rerun re-reads the small rooms that finished after the last
+      // STATE (they share a STATE at most a second later, see README, Messages, State).
+      const pending = roomsAfterLastState(first.messages);
+      const inFlight = [...again.keys()].filter((rid) => !pending.has(rid));
+      assert.ok(inFlight.length <= MAX_CONCURRENCY, `re-read rooms: ${inFlight.join(', ')}`);
       for (const [rid, n] of again) {
         assert.ok(partitionsOf(first.state).get(rid)?.room_updated_at !== emu.dataset.roomById.get(rid)!._updatedAt, `${rid} was done in the STATE`);
         assert.ok(n <= 20, `${rid}: ${n} re-read`);

@@ -39,7 +39,7 @@ MELTANO = str(VENV_BIN / "meltano")
 STREAMS = ["teams", "rooms", "channels", "roles", "subscriptions", "users"]
 # The messages stream is in the catalog; this check loads and verifies the six streams above
 # (select_filter below), and messages' own checks run in the test suite against the emulator.
-CATALOG_STREAMS = [*STREAMS, "messages"]
+CATALOG_STREAMS = [*STREAMS, "messages", "livechat_rooms", "livechat_agents", "livechat_departments", "livechat_contacts", "statistics"]
 INCREMENTAL = {"rooms", "subscriptions"}
 FULL_TABLE = [s for s in STREAMS if s not in INCREMENTAL]
 PG_SCHEMA = "tap_rocketchat"  # the extractor's namespace = load_schema = default_target_schema

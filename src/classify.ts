@@ -3,7 +3,7 @@
  * with the message that names it. No I/O, no clock reads: `nowMs` comes in with the exchange.
  * Messages name method, path, query and status, never request headers or the token.
  */
-import type { BodyExpectation, RequestOptions } from './client-options.js';
+import type { RequestOptions } from './client-options.js';
 import { NetworkError, type HttpResponse } from './http.js';
 import { isObject } from './is-object.js';
 import { parseRateLimit, parseRetryAfter, parseWaitFromBody } from './retry-timing.js';

@@ -45,7 +45,7 @@ export async function readClosedRange(
   const emitted = new Set<string>();
   const emit = async (records: readonly ApiRecord[]): Promise<void> => {
     const fresh = records.filter((r) => !emitted.has(r._id) && Boolean(emitted.add(r._id)));
-    await emitter.emit(fresh.map(withoutVisitorToken));
+    await emitter.emit(fresh);
   };
   if (!incremental) {
     for await (const batch of sortedPages(def, ctx, { emitter })) await emit(batch.records);
@@ -105,20 +105,4 @@ class ClosedTracker {
     for (const [id, stamp, ms] of this.stamps) if (ms > windowStart) overlap[id] = stamp;
     return { replication_key: 'closedAt', replication_key_value: this.newest, overlap };
   }
-}
-
-/**
- * A livechat room without the visitor's token (`v.token`, `lastMessage.token`): it lets anyone
- * holding it act as the visitor in the widget, and the tap never emits secrets.
- */
-export function withoutVisitorToken(room: ApiRecord): ApiRecord {
-  let out = room;
-  for (const key of ['v', 'lastMessage']) {
-    const inner = out[key];
-    if (inner && typeof inner === 'object' && !Array.isArray(inner) && 'token' in inner) {
-      const { token: _token, ...rest } = inner as Record<string, unknown>;
-      out = { ...out, [key]: rest };
-    }
-  }
-  return out;
 }

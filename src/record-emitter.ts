@@ -1,6 +1,7 @@
 import type { SelectedStream } from './catalog.js';
 import { encodeJsonText, jsonTextFields } from './json-text.js';
 import { logger } from './log.js';
+import { withoutVisitorToken } from './visitor-token.js';
 import { Counter } from './metrics.js';
 import { recordPrefix, recordSuffix } from './output.js';
 import type { EncodedRecords } from './paginate.js';
@@ -74,7 +75,7 @@ export class RecordEmitter {
     const types = this.types;
     for (let i = 0; i < records.length; i++) {
       const raw = records[i]!;
-      const record = encodeJsonText(raw, this.jsonText);
+      const record = encodeJsonText(withoutVisitorToken(raw), this.jsonText);
       for (const key in record) {
         const known = types.get(key);
         if (known !== DECLARED && (known === undefined || !known.has(jsonType(record[key])))) await this.drift(key, record[key]);

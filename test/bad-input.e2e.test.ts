@@ -13,7 +13,7 @@ import { fakeServer, send, type FakeServer, type Handler } from './support/fake-
 import { configFor, emulator } from './support/emulator.js';
 import { assertCleanFailure, errorLines, warningLines } from './support/log-lines.js';
 import { catalogOf, runTap, tempDir, writeJson } from './support/run-tap.js';
-import { ALL_STREAM_NAMES, STREAM_NAMES, lastState, recordsOf } from './support/singer.js';
+import { ALL_STREAM_NAMES, lastState, recordsOf } from './support/singer.js';
 
 /** The V8 text of JSON.parse's error for `text`, so "not valid JSON" messages can be asserted exactly. */
 function jsonErrorOf(text: string): string {

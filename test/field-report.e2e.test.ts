@@ -11,7 +11,6 @@ import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import type { Emulator } from '../emulator/index.js';
 import { configFor, withEmulator } from './support/emulator.js';
 import { assertCleanFailure, errorLines, warningLines } from './support/log-lines.js';
 import { CLI, catalogOf, runTap, tempDir, writeJson } from './support/run-tap.js';

@@ -721,6 +721,9 @@ def main() -> int:
                          f"ACTIVATE_VERSION' {ignored} times (once per full-table stream) and carried on; files are complete")
         stored_state(meltano, JSONL_STATE_ID, "state-get-jsonl")
 
+        # -- messages: a backfill, then edits, inserts and deletions -----------------------------------
+        summary["messages"] = check_messages(meltano, emulator, dbname)
+
         # -- scope workspace, Omnichannel and statistics ---------------------------------------------
         summary["workspace"] = check_workspace_environment(meltano, emulator, admin_conn, dbname)
 
@@ -734,6 +737,7 @@ def main() -> int:
             print(f"  mutation {stream}: {text}")
         for note in notes:
             print(f"  NOTE: {note}")
+        print("messages (schema tap_rocketchat_messages): " + ", ".join(f"{k} {v}" for k, v in summary["messages"].items()))
         print("environment workspace (schema tap_rocketchat_workspace): " + ", ".join(f"{s} {n}" for s, n in summary["workspace"].items()))
         print(f"first `meltano run tap-rocketchat target-postgres`: {summary['first_run_s']:.1f} s wall")
         print(f"total: {time.time() - T0:.1f} s")
@@ -764,6 +768,56 @@ def main() -> int:
 
 
 WORKSPACE_STREAMS = ["teams", "rooms", "livechat_rooms", "livechat_agents", "livechat_departments", "livechat_contacts", "statistics"]
+MESSAGES_SCHEMA = "tap_rocketchat_messages"
+
+
+def run_messages(meltano: Meltano, name: str) -> None:
+    """`meltano run` of the messages stream alone, into its own schema (its state id is the job's)."""
+    saved = {k: meltano.env.get(k) for k in ("TARGET_POSTGRES_DEFAULT_TARGET_SCHEMA", "TAP_ROCKETCHAT__SELECT_FILTER")}
+    meltano.env["TARGET_POSTGRES_DEFAULT_TARGET_SCHEMA"] = MESSAGES_SCHEMA
+    meltano.env["TAP_ROCKETCHAT__SELECT_FILTER"] = json.dumps(["messages"])
+    try:
+        meltano("run", "tap-rocketchat", "target-postgres", name=name, timeout=600)
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                meltano.env.pop(k, None)
+            else:
+                meltano.env[k] = v
+
+
+def message_rows(dbname: str) -> dict[str, Any]:
+    with pg_connect(dbname) as conn, conn.cursor() as cur:
+        cur.execute(sql.SQL('SELECT _id, _sdc_deleted_at, msg FROM {}.messages').format(sql.Identifier(MESSAGES_SCHEMA)))
+        return {row[0]: (row[1], row[2]) for row in cur.fetchall()}
+
+
+def check_messages(meltano: Meltano, emulator: Emulator, dbname: str) -> dict[str, int]:
+    """Every message the admin reads, then an incremental run after edits, inserts and deletions."""
+    step("meltano run tap-rocketchat target-postgres (messages: backfill of every readable room)")
+    run_messages(meltano, "run-messages-1")
+    # A soft-deleted message (t:'rm') is loaded with _sdc_deleted_at set (README, Messages).
+    want = {r["_id"] for r in emulator.expected()["messages"]["records"] if r.get("t") != "rm"}
+    rows = message_rows(dbname)
+    live = {i for i, (gone, _) in rows.items() if gone is None}
+    check(live == want, f"messages: {len(live)} live rows, the emulator serves {len(want)} "
+                        f"(missing {few(want - live) or 'none'}, unexpected {few(live - want) or 'none'})")
+    change = emulator.post("/_emulator/mutate", {"messages": {"identity": "admin", "rid": "GENERAL", "insert": 4, "edit": 3, "delete": 2}})["messages"]
+    step(f"  mutated GENERAL: {len(change['inserted'])} inserted, {len(change['updated'])} edited, {len(change['deleted'])} deleted")
+    run_messages(meltano, "run-messages-2")
+    after = {r["_id"]: r for r in emulator.expected()["messages"]["records"] if r.get("t") != "rm"}
+    rows = message_rows(dbname)
+    live = {i for i, (gone, _) in rows.items() if gone is None}
+    check(live == set(after), f"messages after the changes: live rows differ (missing {few(set(after) - live) or 'none'}, "
+                              f"unexpected {few(live - set(after)) or 'none'})")
+    for mid in change["deleted"]:
+        check(mid in rows and rows[mid][0] is not None, f"messages: deleted message {mid} has no _sdc_deleted_at")
+    for mid in (m for m in change["updated"] if m not in change["deleted"]):
+        check(mid in after and rows[mid][1] == after[mid].get("msg"), f"messages: edited message {mid} not stored as edited")
+    return {"rows after run 1": len(want), "live after run 2": len(live), "deleted": len(change["deleted"]),
+            "edited": len(change["updated"]), "inserted": len(change["inserted"])}
+
+
 WORKSPACE_SCHEMA = "tap_rocketchat_workspace"
 
 
@@ -771,10 +825,17 @@ def check_workspace_environment(meltano: Meltano, emulator: Emulator, admin_conn
     """`meltano --environment=workspace run`: every room and team, and the Omnichannel and statistics tables."""
     step("meltano --environment=workspace run tap-rocketchat target-postgres (scope workspace, Omnichannel, statistics)")
     meltano.env["TARGET_POSTGRES_DEFAULT_TARGET_SCHEMA"] = WORKSPACE_SCHEMA
+    # The other runs filter the selection to the six checked streams; this one reads its own.
+    metadata_filter = meltano.env.get("TAP_ROCKETCHAT__SELECT_FILTER")
+    meltano.env["TAP_ROCKETCHAT__SELECT_FILTER"] = json.dumps(WORKSPACE_STREAMS)
     try:
         meltano("--environment=workspace", "run", "tap-rocketchat", "target-postgres", name="run-workspace", timeout=600)
     finally:
         del meltano.env["TARGET_POSTGRES_DEFAULT_TARGET_SCHEMA"]
+        if metadata_filter is None:
+            del meltano.env["TAP_ROCKETCHAT__SELECT_FILTER"]
+        else:
+            meltano.env["TAP_ROCKETCHAT__SELECT_FILTER"] = metadata_filter
     def ids(endpoint: str, **params: str) -> set[str]:
         q = "&".join(f"{k}={v}" for k, v in params.items())
         got = emulator.get(f"/_emulator/expected-endpoint?endpoint={endpoint}&identity=admin{'&' + q if q else ''}")

@@ -21,8 +21,9 @@ cd "$ROOT"
 VENV=${E2E_VENV:-$ROOT/.venv-e2e}
 PYTHON=${E2E_PYTHON:-python3.11}
 
-elapsed() { awk -v t0="$E2E_T0" -v t1="$(date +%s.%N)" 'BEGIN { printf "%6.1f", t1 - t0 }'; }
-say() { echo "[$(elapsed)s] $*"; }
+T0=$E2E_T0
+# shellcheck source=e2e/lib.sh
+. "$ROOT/e2e/lib.sh"
 
 if ! "$VENV/bin/python" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null; then
   command -v "$PYTHON" >/dev/null || { echo "e2e: $PYTHON not found (set E2E_PYTHON to a Python 3.11 interpreter)" >&2; exit 2; }
@@ -39,17 +40,7 @@ fi
 rm -f "$pip_log"
 say "$("$VENV/bin/meltano" --version)"
 
-if [ ! -d node_modules ]; then say "npm ci"; npm ci --no-audit --no-fund; fi
-if [ ! -f dist/src/cli.js ] || [ ! -f dist/emulator/cli.js ]; then say "npm run build"; npm run --silent build; fi
-
-# PostgreSQL is a service of this kind of machine; start it if it is down (local server only).
-PGHOST_=${E2E_PG_HOST:-127.0.0.1} PGPORT_=${E2E_PG_PORT:-5432}
-if command -v pg_isready >/dev/null && ! pg_isready -q -h "$PGHOST_" -p "$PGPORT_"; then
-  if [ "$PGHOST_" = 127.0.0.1 ] && command -v pg_ctlcluster >/dev/null && [ -d /etc/postgresql ]; then
-    say "PostgreSQL is not answering on $PGHOST_:$PGPORT_; starting the local cluster"
-    pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | sort -V | tail -1)" main start || true
-    for _ in $(seq 30); do pg_isready -q -h "$PGHOST_" -p "$PGPORT_" && break; sleep 1; done
-  fi
-fi
+ensure_tap_built
+ensure_postgres "${E2E_PG_HOST:-127.0.0.1}" "${E2E_PG_PORT:-5432}"
 
 exec "$VENV/bin/python" e2e/meltano_e2e.py "$@"

@@ -33,6 +33,8 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
+from e2e_checks import CheckFailed, Checks, Steps, few
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 MELTANO = str(VENV_BIN / "meltano")
@@ -55,30 +57,15 @@ MUTATION = {
 SCHEMAS = {s: json.loads((ROOT / "schemas" / "streams" / f"{s}.json").read_text()) for s in STREAMS}
 
 
-class CheckFailed(Exception):
-    pass
-
-
-CHECKS_PASSED = 0
-
-
-def check(cond: Any, message: str) -> None:
-    global CHECKS_PASSED
-    if not cond:
-        raise CheckFailed(message)
-    CHECKS_PASSED += 1
+check = Checks()
 
 
 T0 = float(os.environ.get("E2E_T0") or time.time())
 
 
-def step(message: str) -> None:
-    print(f"[{time.time() - T0:6.1f}s] {message}", flush=True)
+step = Steps(T0)
 
 
-def few(items: Any, n: int = 5) -> str:
-    items = sorted(items, key=str)
-    return ", ".join(map(str, items[:n])) + (f" … ({len(items)} in all)" if len(items) > n else "")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -741,12 +728,12 @@ def main() -> int:
         print("environment workspace (schema tap_rocketchat_workspace): " + ", ".join(f"{s} {n}" for s, n in summary["workspace"].items()))
         print(f"first `meltano run tap-rocketchat target-postgres`: {summary['first_run_s']:.1f} s wall")
         print(f"total: {time.time() - T0:.1f} s")
-        print(f"meltano-e2e: {CHECKS_PASSED} passed, 0 failed")
+        print(f"meltano-e2e: {check.passed} passed, 0 failed")
         return 0
     except CheckFailed as e:
         print(f"\nE2E CHECK FAILED: {e}\n(scratch directory with every log: {workdir}{'' if keep else ', removed; E2E_KEEP=1 keeps it'})",
               file=sys.stderr, flush=True)
-        print(f"meltano-e2e: {CHECKS_PASSED} passed, 1 failed", flush=True)
+        print(f"meltano-e2e: {check.passed} passed, 1 failed", flush=True)
         return 1
     except KeyboardInterrupt as e:
         print(f"\ninterrupted ({e})", file=sys.stderr)

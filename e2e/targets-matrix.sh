@@ -22,8 +22,9 @@ PYTHON=${TARGETS_PYTHON:-python3.11}
 REQS=$ROOT/e2e/targets-requirements
 ALL="checker singer-tools pg-meltano pg-pipelinewise duckdb csv jsonl"
 
-elapsed() { awk -v t0="$TARGETS_T0" -v t1="$(date +%s.%N)" 'BEGIN { printf "%6.1f", t1 - t0 }'; }
-say() { echo "[$(elapsed)s] $*"; }
+T0=$TARGETS_T0
+# shellcheck source=e2e/lib.sh
+. "$ROOT/e2e/lib.sh"
 
 command -v "$PYTHON" >/dev/null || { echo "targets-matrix: $PYTHON not found (set TARGETS_PYTHON to a Python 3.11 interpreter)" >&2; exit 2; }
 
@@ -58,17 +59,7 @@ failed=0
 for i in "${!pids[@]}"; do wait "${pids[$i]}" || { echo "targets-matrix: could not install ${names[$i]}" >&2; failed=1; }; done
 [ "$failed" = 0 ] || exit 2
 
-if [ ! -d node_modules ]; then say "npm ci"; npm ci --no-audit --no-fund; fi
-if [ ! -f dist/src/cli.js ] || [ ! -f dist/emulator/cli.js ]; then say "npm run build"; npm run --silent build; fi
-
-# PostgreSQL is a service of this kind of machine; start it if it is down (local server only).
-PGHOST_=${TARGETS_PG_HOST:-127.0.0.1} PGPORT_=${TARGETS_PG_PORT:-5432}
-if command -v pg_isready >/dev/null && ! pg_isready -q -h "$PGHOST_" -p "$PGPORT_"; then
-  if [ "$PGHOST_" = 127.0.0.1 ] && command -v pg_ctlcluster >/dev/null && [ -d /etc/postgresql ]; then
-    say "PostgreSQL is not answering on $PGHOST_:$PGPORT_; starting the local cluster"
-    pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | sort -V | tail -1)" main start || true
-    for _ in $(seq 30); do pg_isready -q -h "$PGHOST_" -p "$PGPORT_" && break; sleep 1; done
-  fi
-fi
+ensure_tap_built
+ensure_postgres "${TARGETS_PG_HOST:-127.0.0.1}" "${TARGETS_PG_PORT:-5432}"
 
 exec "$VENVS/checker/bin/python" e2e/targets-matrix.py --venvs "$VENVS" "$@"

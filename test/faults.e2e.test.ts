@@ -349,9 +349,9 @@ describe('server and network faults', { concurrency: 3 }, () => {
       try {
         const who = emu.identities.admin;
         const config = configFor(emu, 'admin', { endpoint: front.url, request_timeout: 0.5, page_size: 50 });
-        const run = await runTap(['--config', config], { secrets: [who.token] });
+        const run = await runTap(['--config', config, '--catalog', metadataStreams()], { secrets: [who.token] });
         assert.equal(run.code, 0, run.stderr);
-        const checks = assertExactStreams(run.messages, emu);
+        const checks = assertExactStreams(run.messages, emu, 'admin', METADATA_STREAMS);
         const warnings = warningLines(run.stderr);
         assert.equal(warnings.filter((w) => /while reading the body/.test(w)).length, 2, warnings.join('\n'));
         for (const w of warnings) assert.match(w, /attempt \d of 4 failed: timed out after 0\.5 s (while reading the body \(\d+ bytes received\)|before the response headers); retrying in/);
@@ -437,7 +437,7 @@ describe('server and network faults', { concurrency: 3 }, () => {
   describe('credentials and permissions', { concurrency: 4 }, () => {
     test('token revoked mid-run: exit 1 with the 401 message, and STATE of the streams finished before', { timeout: 30_000 }, () =>
       withEmulator({ data: { users: USERS } }, async (emu) => {
-        const others = STREAM_NAMES.filter((s) => s !== 'users');
+        const others = METADATA_STREAMS.filter((s) => s !== 'users');
         /** Whether stdout so far holds a STATE with a bookmark of every other stream. */
         const othersDone = (stdout: string): boolean =>
           parseMessages(stdout.slice(0, stdout.lastIndexOf('\n') + 1)).some((m) => m.type === 'STATE' && others.every((s) => s in m.value!.bookmarks));
@@ -449,7 +449,7 @@ describe('server and network faults', { concurrency: 3 }, () => {
           await waitUntil(() => othersDone(tap?.stdoutSoFar() ?? ''), 10_000, 'the STATE of the other streams on stdout');
           e.revokeToken('admin');
         });
-        const raw = await withTap(['--config', configFor(emu, 'admin', { page_size: 10 })], {}, (t) => {
+        const raw = await withTap(['--config', configFor(emu, 'admin', { page_size: 10 }), '--catalog', metadataStreams()], {}, (t) => {
           tap = t;
           return t.done;
         });

@@ -366,9 +366,11 @@ describe('server and network faults', { concurrency: 3 }, () => {
     withEmulator({ data: { users: USERS } }, async (emu) => {
       const front = await stallingBodyFront(emu, Infinity);
       try {
-        const run = await runTap(['--config', configFor(emu, 'admin', { endpoint: front.url, request_timeout: 0.3, max_retries: 2 }), '--catalog', catalogOf(['users'])]);
+        // The body never comes, so a longer timeout costs only time; 0.3 s could pass before the
+        // headers on a loaded machine and then name the wrong stage.
+        const run = await runTap(['--config', configFor(emu, 'admin', { endpoint: front.url, request_timeout: 1, max_retries: 2 }), '--catalog', catalogOf(['users'])]);
         const message = assertCleanFailure(run, 1);
-        assert.equal(message, `${firstUsersPage(100)} failed after 3 attempts: timed out after 0.3 s while reading the body (40 bytes received)`);
+        assert.equal(message, `${firstUsersPage(100)} failed after 3 attempts: timed out after 1 s while reading the body (40 bytes received)`);
         recordRow({ group: 'persistent', fault: 'body slower than request_timeout', runs: 1, expected: emu.expected('users').length, emitted: 0, duplicates: 0, outcome: `exit 1: ${message}` });
       } finally {
         await front.close();

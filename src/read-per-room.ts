@@ -2,7 +2,7 @@ import type { SelectedStream } from './catalog.js';
 import { logger } from './log.js';
 import { readRoom, type RoomReader } from './messages/read-room.js';
 import { RoomBookmarks, type RoomPartition } from './messages/room-bookmarks.js';
-import { roomSelected, type RoomRef } from './messages/room-filter.js';
+import { narrowsRooms, roomSelected, type RoomRef } from './messages/room-filter.js';
 import { subscribedScopeRooms, workspaceScopeRooms } from './messages/room-list.js';
 import { isRoomRefused } from './messages/sync-messages-api.js';
 import type { RecordEmitter } from './record-emitter.js';
@@ -62,7 +62,7 @@ export async function readPerRoom(def: PerRoomStream, sel: SelectedStream, ctx: 
     }
   };
   await Promise.all(Array.from({ length: Math.min(ctx.settings.maxConcurrency, Math.max(1, rooms.length)) }, worker));
-  const complete = counts.refused.length === 0 && m.rooms.partition === undefined;
+  const complete = counts.refused.length === 0 && !narrowsRooms(m.rooms);
   if (fullPass && counts.refused.length === 0) bookmarks.value.full_pass_at = new Date(ctx.runStartedMs).toISOString();
   if (workspace && listed.unreadable + counts.refused.length > 0) {
     log.warn(

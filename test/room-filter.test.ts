@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { inPartition, parsePartition, stableHash } from '../src/messages/partition.js';
-import { parseRoomKinds, roomKind, roomSelected, type RoomFilterSettings } from '../src/messages/room-filter.js';
+import { narrowsRooms, parseRoomKinds, roomKind, roomSelected, type RoomFilterSettings } from '../src/messages/room-filter.js';
 
 const all: RoomFilterSettings = { kinds: parseRoomKinds('public,private,direct,omnichannel,discussion'), include: new Set(), exclude: new Set(), partition: undefined };
 
@@ -38,4 +38,12 @@ test('partitions: k/n parsed strictly; every id in exactly one share; stable has
   assert.equal(shares.flat().length, ids.length);
   assert.equal(new Set(shares.flat()).size, ids.length);
   for (const s of shares) assert.ok(s.length > 500, `balanced enough: ${s.length}`);
+});
+
+test('any filter or partition narrows the rooms read; the defaults do not', () => {
+  assert.ok(!narrowsRooms(all));
+  assert.ok(narrowsRooms({ ...all, kinds: parseRoomKinds('public,private') }));
+  assert.ok(narrowsRooms({ ...all, include: new Set(['general']) }));
+  assert.ok(narrowsRooms({ ...all, exclude: new Set(['random']) }));
+  assert.ok(narrowsRooms({ ...all, partition: { index: 1, of: 2 } }));
 });

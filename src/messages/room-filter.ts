@@ -56,6 +56,11 @@ function named(room: RoomRef, list: ReadonlySet<string>): boolean {
   return list.has(room._id) || (room.name !== undefined && list.has(room.name)) || (room.fname !== undefined && list.has(room.fname));
 }
 
+/** Whether the settings leave some rooms out (then a full read must not retire rows it did not read). */
+export function narrowsRooms(f: RoomFilterSettings): boolean {
+  return f.partition !== undefined || f.include.size > 0 || f.exclude.size > 0 || f.kinds.size < ROOM_KINDS.length;
+}
+
 /** Whether the messages of `room` are read in this run. */
 export function roomSelected(room: RoomRef, f: RoomFilterSettings): boolean {
   const kind = roomKind(room);

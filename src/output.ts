@@ -63,7 +63,12 @@ export class SingerWriter {
 
   /** STATE is flushed at once so the target can checkpoint promptly. */
   state(value: object): Promise<void> {
-    return this.push(JSON.stringify({ type: 'STATE', value }) + '\n', true);
+    return this.stateJson(JSON.stringify(value));
+  }
+
+  /** STATE of an already serialised value (src/state.ts StateTracker.json). */
+  stateJson(json: string): Promise<void> {
+    return this.push(`{"type":"STATE","value":${json}}\n`, true);
   }
 
   /**

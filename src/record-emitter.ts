@@ -1,7 +1,7 @@
 import type { SelectedStream } from './catalog.js';
 import { encodeJsonText, jsonTextFields } from './json-text.js';
 import { logger } from './log.js';
-import { withoutVisitorToken } from './visitor-token.js';
+import { VISITOR_TOKEN_HOLDERS, withoutVisitorToken } from './visitor-token.js';
 import { Counter } from './metrics.js';
 import { recordPrefix, recordSuffix } from './output.js';
 import type { EncodedRecords } from './paginate.js';
@@ -16,6 +16,9 @@ const log = logger('tap-rocketchat');
 
 /** A top-level field the SCHEMA sent declares: nothing to check. */
 const DECLARED = null;
+/** A declared field whose value may have to be changed first (JSON text, a visitor's token). */
+const SPECIAL = 'special';
+type FieldState = Set<string> | typeof DECLARED | typeof SPECIAL;
 
 /**
  * Turns API records into RECORD messages: drops deselected fields, widens the stream's SCHEMA
@@ -31,8 +34,8 @@ const DECLARED = null;
 export class RecordEmitter {
   private readonly prefix: string;
   private readonly prefixBytes: Buffer;
-  /** Fields of the SCHEMA last sent: DECLARED, or the JSON types a drifted field was given. */
-  private readonly types = new Map<string, Set<string> | typeof DECLARED>();
+  /** Fields of the SCHEMA last sent: DECLARED or SPECIAL, or the JSON types a drifted field was given. */
+  private readonly types = new Map<string, FieldState>();
   /** Undeclared fields already reported. */
   private readonly reported = new Set<string>();
   /** The SCHEMA last sent, widened by drift. */
@@ -40,6 +43,8 @@ export class RecordEmitter {
   private readonly counter: Counter;
   /** Fields sent as JSON text (src/json-text.ts). */
   private readonly jsonText: string[];
+  /** Fields that send a record through encodeJsonText and withoutVisitorToken when present. */
+  private readonly special: ReadonlySet<string>;
   private sinceState = 0;
   count = 0;
 
@@ -56,17 +61,26 @@ export class RecordEmitter {
     this.prefix = recordPrefix(sel.def.name);
     this.prefixBytes = Buffer.from(this.prefix);
     this.schema = sel.schema;
-    for (const key of Object.keys(sel.schema.properties ?? {})) this.types.set(key, DECLARED);
+    this.jsonText = jsonTextFields(streamSchema(sel.def));
+    this.special = new Set([...this.jsonText, ...VISITOR_TOKEN_HOLDERS]);
+    for (const key of Object.keys(sel.schema.properties ?? {})) this.declare(key);
     if (sel.fields) {
       // Fields left out by the catalog are projected away, never drift.
-      for (const key of Object.keys(streamSchema(sel.def).properties ?? {})) this.types.set(key, DECLARED);
+      for (const key of Object.keys(streamSchema(sel.def).properties ?? {})) this.declare(key);
     }
     this.counter = new Counter('record_count', { stream: sel.def.name });
-    this.jsonText = jsonTextFields(streamSchema(sel.def));
   }
 
-  /** `encoded`: the records' bytes in the response, copied out as they are when all fields are kept. */
-  async emit(records: readonly Record<string, unknown>[], encoded?: EncodedRecords): Promise<void> {
+  private declare(key: string): void {
+    this.types.set(key, this.special.has(key) ? SPECIAL : DECLARED);
+  }
+
+  /**
+   * `encoded`: the records' bytes in the response, copied out as they are when all fields are
+   * kept and nothing changes them. `rewrite`: the stream's own change to a record (the same
+   * object when there is none), applied first.
+   */
+  async emit<T extends Record<string, unknown>>(records: readonly T[], encoded?: EncodedRecords, rewrite?: (record: T) => Record<string, unknown>): Promise<void> {
     const suffix = recordSuffix(new Date().toISOString(), this.version);
     const copy = this.projects ? undefined : encoded;
     const suffixBytes = copy && Buffer.from(suffix);
@@ -75,11 +89,20 @@ export class RecordEmitter {
     const types = this.types;
     for (let i = 0; i < records.length; i++) {
       const raw = records[i]!;
-      const record = encodeJsonText(withoutVisitorToken(raw), this.jsonText);
-      for (const key in record) {
+      const given = rewrite ? rewrite(raw) : raw;
+      // One pass over the keys: drift, and whether a field may need changing (most records: none).
+      let special = false;
+      for (const key in given) {
         const known = types.get(key);
-        if (known !== DECLARED && (known === undefined || !known.has(jsonType(record[key])))) await this.drift(key, record[key]);
+        if (known === DECLARED) continue;
+        if (known === SPECIAL) special = true;
+        else {
+          if (known === undefined || !known.has(jsonType(given[key]))) await this.drift(key, given[key]);
+          // An undeclared field can still hold a visitor's token.
+          if (this.special.has(key)) special = true;
+        }
       }
+      const record = special ? encodeJsonText(withoutVisitorToken(given), this.jsonText) : given;
       const span = copy?.spans[i];
       if (span && record === raw) await writer.recordBytes(this.prefixBytes, copy!.bytes, span[0], span[1], suffixBytes!);
       else await writer.record(this.prefix, fields ? project(record, fields) : record, suffix);
@@ -89,7 +112,7 @@ export class RecordEmitter {
     this.sinceState += records.length;
     if (this.sinceState >= STATE_EVERY_RECORDS) {
       this.sinceState = 0;
-      await writer.state(this.ctx.state.value());
+      await writer.stateJson(this.ctx.state.json());
     }
   }
 
@@ -99,13 +122,13 @@ export class RecordEmitter {
     const first = !this.reported.has(key);
     this.reported.add(key);
     if (this.sel.fields) {
-      this.types.set(key, DECLARED);
+      this.declare(key);
       log.warn(`schema drift: ${name} records have field "${key}", which the stream schema does not declare (dropped, since the catalog selects fields)`);
       return;
     }
     const ours = streamSchema(this.sel.def).properties?.[key];
     if (ours) {
-      this.types.set(key, DECLARED);
+      this.declare(key);
       log.warn(`catalog: the schema of ${name} lacks field "${key}", which its records have: a SCHEMA with the tap's definition of it is sent first`);
       return this.widen(key, ours);
     }
@@ -115,7 +138,8 @@ export class RecordEmitter {
       if (first) log.warn(`schema drift: ${name} records have field "${key}", which the stream schema does not declare; it is declared with its first non-null value`);
       return;
     }
-    const types = this.types.get(key) ?? new Set(['null']);
+    const known = this.types.get(key);
+    const types = known instanceof Set ? known : new Set(['null']);
     types.add(type);
     this.types.set(key, types);
     const declared = [...types].sort((a, b) => (a === 'null' ? 1 : b === 'null' ? -1 : a.localeCompare(b)));

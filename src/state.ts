@@ -142,6 +142,8 @@ export async function readStateFile(path: string): Promise<TapState> {
  */
 export class StateTracker {
   private readonly state: TapState;
+  /** Bookmarks that serialise themselves (the messages stream's, with a cache per room). */
+  private readonly texts = new Map<string, () => string>();
 
   constructor(initial: TapState = { bookmarks: {} }) {
     this.state = structuredClone(initial);
@@ -151,11 +153,23 @@ export class StateTracker {
     return this.state.bookmarks[stream];
   }
 
-  setBookmark(stream: string, bookmark: Bookmark): void {
+  /** `text`, when given, must give exactly JSON.stringify(bookmark), only faster. */
+  setBookmark(stream: string, bookmark: Bookmark, text?: () => string): void {
     this.state.bookmarks[stream] = bookmark;
+    if (text) this.texts.set(stream, text);
+    else this.texts.delete(stream);
   }
 
   value(): TapState {
     return this.state;
+  }
+
+  /** JSON.stringify(value()), with the self-serialising bookmarks spliced in. */
+  json(): string {
+    if (this.texts.size === 0) return JSON.stringify(this.state);
+    const bookmarks = Object.entries(this.state.bookmarks).map(([stream, b]) => `${JSON.stringify(stream)}:${this.texts.get(stream)?.() ?? JSON.stringify(b)}`);
+    const rest = Object.entries(this.state).filter(([key, value]) => key !== 'bookmarks' && value !== undefined);
+    const top = [`"bookmarks":{${bookmarks.join(',')}}`, ...rest.map(([key, value]) => `${JSON.stringify(key)}:${JSON.stringify(value)}`)];
+    return `{${top.join(',')}}`;
   }
 }

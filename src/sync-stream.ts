@@ -86,7 +86,7 @@ export async function syncStream(sel: SelectedStream, ctx: SyncContext): Promise
   }
   emitter.finish();
   ctx.state.setBookmark(def.name, bookmark);
-  await ctx.writer.state(ctx.state.value());
+  await ctx.writer.stateJson(ctx.state.json());
   timer('sync_duration', (Date.now() - started) / 1000, { stream: def.name });
   return { stream: def.name, records: emitter.count - deletions, deletions };
 }

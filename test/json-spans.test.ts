@@ -51,3 +51,9 @@ test('a path of keys finds an array inside nested objects (chat.syncMessages: re
   assert.equal(arraySpans(Buffer.from('{"updated":[1],"result":{"deleted":[]}}'), ['result', 'updated']), undefined);
   assert.equal(arraySpans(Buffer.from('{"result":[{"updated":[1]}]}'), ['result', 'updated']), undefined);
 });
+
+test('elements that are arrays, and brackets inside their strings, are skipped whole', () => {
+  const body = '{"users":[[1,[2,"]"]],{"a":["}",{"b":"[\\\\"}]} , [] ,"x"],"total":3}';
+  assert.deepEqual(elements(body, 'users'), [[1, [2, ']']], { a: ['}', { b: '[\\' }] }, [], 'x']);
+  assert.equal(elements('{"users":[[1,2}', 'users'), undefined);
+});

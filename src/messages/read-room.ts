@@ -8,7 +8,7 @@ import type { RoomPartition } from './room-bookmarks.js';
 import type { RoomRef } from './room-filter.js';
 import { syncMessages, type MessageRow, type SyncMessagesPage } from './sync-messages-api.js';
 import { TieSafeCursor } from './tie-safe-cursor.js';
-import { needsRewrite, rewrite } from './emitted-message.js';
+import { rewrite } from './emitted-message.js';
 
 export interface RoomReader {
   ctx: SyncContext;
@@ -53,7 +53,7 @@ async function backfill(room: RoomRef, p: RoomPartition, r: RoomReader): Promise
     const page = await syncMessages(r.def, r.ctx, room._id, { mode: 'cursor', next, count }, !r.emitter.projects);
     const fresh = cursor.accept(page.updated, page.more);
     records += await emitMessages(fresh, page, r);
-    for (const m of page.updated) tail.add(m._id, m._updatedAt);
+    tail.addPage(page.updated);
     const { next: at, atEdge } = cursor.position;
     p.backfill = { next: at, at_edge: atEdge, started };
     // At once while the room goes on; its last page is checkpointed with the room (src/read-per-room.ts).
@@ -103,13 +103,7 @@ async function incremental(room: RoomRef, p: RoomPartition, r: RoomReader): Prom
  */
 async function emitMessages(rows: MessageRow[], page: SyncMessagesPage, r: RoomReader): Promise<number> {
   if (rows.length === 0) return 0;
-  if (!rows.some(needsRewrite)) {
-    await r.emitter.emit(rows, subset(rows, page));
-    return rows.length;
-  }
-  const out = rows.map(rewrite);
-  const encoded = subset(rows, page);
-  await r.emitter.emit(out, encoded && { bytes: encoded.bytes, spans: out.map((m, i) => (m === rows[i] ? encoded.spans[i] : undefined)) });
+  await r.emitter.emit(rows, subset(rows, page), rewrite);
   return rows.length;
 }
 
@@ -118,30 +112,44 @@ function subset(rows: readonly MessageRow[], page: SyncMessagesPage): EncodedRec
   const { encoded } = page;
   if (!encoded) return undefined;
   if (rows.length === page.updated.length) return encoded;
+  // Usually the page less its first rows (the edge millisecond already emitted): an ordered
+  // subset whose ends sit as far apart as its length is that contiguous run.
+  const from = page.updated.length - rows.length;
+  if (rows.length > 0 && rows[0] === page.updated[from] && rows[rows.length - 1] === page.updated[page.updated.length - 1]) {
+    return { bytes: encoded.bytes, spans: encoded.spans.slice(from) };
+  }
   const index = new Map(page.updated.map((m, i) => [m, i]));
   return { bytes: encoded.bytes, spans: rows.map((m) => encoded.spans[index.get(m)!]!) };
 }
 
-/** The newest stamp seen, and the ids within OVERLAP_MS under it (the bookmark's overlap map). */
+/**
+ * The newest stamp seen, and the ids within OVERLAP_MS under it (the bookmark's overlap map).
+ * Pages come in ascending `_updatedAt`, so only each page's last rows can enter the window.
+ */
 class OverlapTail {
   newestMs: number | undefined;
   newest: string | undefined;
-  private entries: Array<[string, string, number]> = [];
+  /** `_id` → [stamp, epoch ms], in the order the rows came. */
+  private readonly entries = new Map<string, [string, number]>();
 
-  add(id: string, stamp: string): void {
-    const ms = Date.parse(stamp);
-    if (this.newestMs === undefined || ms > this.newestMs) {
-      this.newestMs = ms;
-      this.newest = stamp;
-      this.entries = this.entries.filter(([, , at]) => at > ms - OVERLAP_MS);
+  addPage(rows: readonly MessageRow[]): void {
+    if (rows.length === 0) return;
+    const last = rows[rows.length - 1]!;
+    const lastMs = Date.parse(last._updatedAt);
+    if (this.newestMs === undefined || lastMs > this.newestMs) {
+      this.newestMs = lastMs;
+      this.newest = last._updatedAt;
     }
-    if (ms > this.newestMs - OVERLAP_MS) this.entries.push([id, stamp, ms]);
+    const cutoff = this.newestMs - OVERLAP_MS;
+    for (const [id, [, ms]] of this.entries) if (ms <= cutoff) this.entries.delete(id);
+    let first = rows.length;
+    while (first > 0 && Date.parse(rows[first - 1]!._updatedAt) > cutoff) first--;
+    for (let i = first; i < rows.length; i++) this.entries.set(rows[i]!._id, [rows[i]!._updatedAt, Date.parse(rows[i]!._updatedAt)]);
   }
 
   window(): Record<string, string> {
     const out: Record<string, string> = {};
-    for (const [id, stamp] of this.entries) out[id] = stamp;
+    for (const [id, [stamp]] of this.entries) out[id] = stamp;
     return out;
   }
 }
-

@@ -34,29 +34,76 @@ function checkPartition(p: unknown, source: string): RoomPartition {
   return p as unknown as RoomPartition;
 }
 
-/** The per-room bookmarks of one run; entries are shared with the state object that STATE serialises. */
+/**
+ * The per-room bookmarks of one run; entries are shared with the state object that STATE
+ * serialises. Every STATE carries every room (hundreds of kilobytes for a thousand rooms, written
+ * after each page), so `json()` keeps each room's text and only serialises again the rooms being
+ * read: a room's partition changes only between `open` and `close`.
+ */
 export class RoomBookmarks {
   readonly value: MessagesBookmark;
   private readonly byRoom = new Map<string, RoomPartition>();
+  private readonly texts = new WeakMap<RoomPartition, string>();
+  private readonly reading = new Set<RoomPartition>();
+  /** The texts of partitions[0, prefixCount) joined, none of them being read. */
+  private prefix = '';
+  private prefixCount = 0;
+  private readonly index = new Map<RoomPartition, number>();
 
   constructor(previous: Bookmark | undefined, source = 'input') {
     const partitions = Array.isArray(previous?.partitions) ? (previous.partitions as unknown[]).map((p) => checkPartition(p, source)) : [];
     this.value = { ...(previous ?? {}), partitions };
-    for (const p of partitions) this.byRoom.set(p.context.rid, p);
+    partitions.forEach((p, i) => {
+      this.byRoom.set(p.context.rid, p);
+      this.index.set(p, i);
+    });
   }
 
   get(rid: string): RoomPartition | undefined {
     return this.byRoom.get(rid);
   }
 
-  /** The room's partition, created empty on its first read. */
-  ensure(rid: string): RoomPartition {
+  /** The room's partition, to be changed until `close`; created empty on its first read. */
+  open(rid: string): RoomPartition {
     let p = this.byRoom.get(rid);
     if (!p) {
       p = { context: { rid } };
       this.byRoom.set(rid, p);
-      this.value.partitions.push(p);
+      this.index.set(p, this.value.partitions.push(p) - 1);
     }
+    this.reading.add(p);
+    this.texts.delete(p);
+    if (this.index.get(p)! < this.prefixCount) [this.prefix, this.prefixCount] = ['', 0];
     return p;
+  }
+
+  close(p: RoomPartition): void {
+    this.reading.delete(p);
+  }
+
+  /** Exactly JSON.stringify(this.value). */
+  json(): string {
+    const fields = Object.entries(this.value)
+      .filter(([, value]) => value !== undefined)
+      .map(([key, value]) => `${JSON.stringify(key)}:${key === 'partitions' ? this.partitionsJson() : JSON.stringify(value)}`);
+    return `{${fields.join(',')}}`;
+  }
+
+  /** A thousand rooms are a thousand texts to join per STATE: the closed ones at the front are joined once. */
+  private partitionsJson(): string {
+    const all = this.value.partitions;
+    for (; this.prefixCount < all.length && !this.reading.has(all[this.prefixCount]!); this.prefixCount++) {
+      const text = this.partitionJson(all[this.prefixCount]!);
+      this.prefix = this.prefixCount === 0 ? text : `${this.prefix},${text}`;
+    }
+    const rest = all.slice(this.prefixCount).map((p) => this.partitionJson(p));
+    return `[${this.prefixCount > 0 ? [this.prefix, ...rest].join(',') : rest.join(',')}]`;
+  }
+
+  private partitionJson(p: RoomPartition): string {
+    if (this.reading.has(p)) return JSON.stringify(p);
+    let text = this.texts.get(p);
+    if (text === undefined) this.texts.set(p, (text = JSON.stringify(p)));
+    return text;
   }
 }

@@ -1,3 +1,4 @@
+import { isDateTimeString } from '../dates.js';
 import { HttpError } from '../errors.js';
 import { isObject } from '../is-object.js';
 import { arraySpans } from '../json-spans.js';
@@ -48,7 +49,7 @@ export async function syncMessages(def: PerRoomStream, ctx: SyncContext, roomId:
   const result = body.result as Record<string, unknown>;
   const updated = result.updated as MessageRow[];
   for (const m of updated) {
-    if (typeof m._updatedAt !== 'string' || Number.isNaN(Date.parse(m._updatedAt))) {
+    if (!isDateTimeString(m._updatedAt)) {
       throw new HttpError(`GET ${def.path} for room ${roomId} returned message ${m._id} without a valid _updatedAt`, 200, def.path, 1);
     }
   }

@@ -49,14 +49,13 @@ export class TieSafeCursor {
    * there is more (`cursor.next` not null); returns the rows not emitted before.
    */
   accept<T extends CursorRow>(rows: readonly T[], more: boolean): T[] {
-    const edgeMs = this.nextMs + 1;
-    const fresh = rows.filter((r) => !(Date.parse(r._updatedAt) === edgeMs && this.atEdge.has(r._id)));
+    const fresh = this.unseen(rows);
     if (!more || rows.length === 0) {
       this.done = true;
       return fresh;
     }
     const lastMs = Date.parse(rows[rows.length - 1]!._updatedAt);
-    if (lastMs <= edgeMs) {
+    if (lastMs <= this.nextMs + 1) {
       // The whole page is one millisecond: the same request would return the same rows.
       for (const r of fresh) this.atEdge.add(r._id);
       this.count *= 2;
@@ -64,7 +63,26 @@ export class TieSafeCursor {
     }
     this.nextMs = lastMs - 1;
     this.count = this.baseCount;
-    this.atEdge = new Set(rows.filter((r) => Date.parse(r._updatedAt) === lastMs).map((r) => r._id));
+    // Ascending order puts the rows of the last millisecond at the end.
+    this.atEdge = new Set();
+    for (let i = rows.length - 1; i >= 0 && Date.parse(rows[i]!._updatedAt) === lastMs; i--) this.atEdge.add(rows[i]!._id);
     return fresh;
+  }
+
+  /**
+   * The rows not emitted before: those of the edge millisecond already emitted, which ascending
+   * order puts first. The page itself when there are none, else the rest of it.
+   */
+  private unseen<T extends CursorRow>(rows: readonly T[]): T[] {
+    const edgeMs = this.nextMs + 1;
+    let skip = 0;
+    while (skip < rows.length && this.atEdge.has(rows[skip]!._id) && Date.parse(rows[skip]!._updatedAt) === edgeMs) skip++;
+    const rest = skip === 0 ? (rows as T[]) : rows.slice(skip);
+    // A repeat further in would mean the order was not ascending: filter the rest too, to stay exact.
+    return this.atEdge.size > skip && rest.some((r) => this.atEdge.has(r._id)) ? rest.filter((r) => !this.seen(r, edgeMs)) : rest;
+  }
+
+  private seen(r: CursorRow, edgeMs: number): boolean {
+    return this.atEdge.has(r._id) && Date.parse(r._updatedAt) === edgeMs;
   }
 }

@@ -8,7 +8,7 @@
  *     [--rate-limit-calls 10] [--rate-limit-window-ms 60000] [--no-rate-limit] [--latency-ms N]
  *     [--proxy-calls N [--proxy-window-ms 1000] [--proxy-per-route]]
  *     [--faults FILE.json] [--write-config FILE [--identity admin|user|bot|app|guest|restricted]]
- *     [--odd-values] [--quiet | --verbose]
+ *     [--odd-values] [--gzip] [--quiet | --verbose]
  *
  * Prints one line of JSON {url, port, identities} to stdout once listening, logs to stderr, and
  * stops on SIGTERM/SIGINT. Control routes (/_emulator/*): see emulator/README.md.
@@ -38,6 +38,7 @@ const USAGE = `usage: node dist/emulator/cli.js [options]
   --write-config FILE       write a tap config {"endpoint","user_id","token"} and keep running
   --identity NAME           identity for --write-config: ${IDENTITY_NAMES.join('|')} (default admin)
   --odd-values              give union-typed fields every JSON shape (emulator/odd-values.ts)
+  --gzip                    gzip JSON bodies of 1 KB or more when the client accepts gzip (as a proxy with gzip on)
   --quiet                   no per-event logging on stderr
   --verbose                 also log every /api request on stderr
 `;
@@ -61,7 +62,7 @@ const ARGS = {
   'no-rate-limit': { type: 'boolean' }, 'proxy-calls': { type: 'string' }, 'proxy-window-ms': { type: 'string' },
   'proxy-per-route': { type: 'boolean' }, 'latency-ms': { type: 'string' }, faults: { type: 'string' },
   'write-config': { type: 'string' }, identity: { type: 'string' }, quiet: { type: 'boolean' },
-  verbose: { type: 'boolean' }, 'odd-values': { type: 'boolean' },
+  verbose: { type: 'boolean' }, 'odd-values': { type: 'boolean' }, gzip: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -102,6 +103,7 @@ function emulatorOptions(values: Values): EmulatorOptions {
   }
   const latency = num(values['latency-ms'], 'latency-ms');
   if (latency !== undefined) options.latencyMs = latency;
+  if (values.gzip) options.gzip = true;
   if (values.faults) options.faults = JSON.parse(readFileSync(values.faults, 'utf8')) as FaultRule[];
   return options;
 }

@@ -5,6 +5,7 @@
  */
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import type { FaultRule } from './faults.js';
 import { JSON_HEADERS, sendRaw } from './http-util.js';
 import { err } from './routes/errors.js';
@@ -69,6 +70,8 @@ export async function applyFault(
     case 'truncated':
       await cutBody(rule, req, env);
       return 0;
+    case 'truncated-gzip':
+      return halfGzip(res, env);
     case 'status':
       return statusFault(rule, res, now);
     case '429': {
@@ -127,6 +130,16 @@ async function cutBody(rule: FaultRule, req: IncomingMessage, env: FaultEnv): Pr
   await new Promise<void>((resolve) => socket.write(body.subarray(0, sent), () => resolve()));
   if (rule.kind === 'reset-mid-body') socket.resetAndDestroy();
   else socket.end();
+}
+
+/**
+ * A complete HTTP response whose gzip body stops halfway, as a proxy that cut an upstream
+ * stream sends it: the length checks out, the body does not decode.
+ */
+function halfGzip(res: ServerResponse, env: FaultEnv): number {
+  const gz = gzipSync(Buffer.from(fakeBody(env.recordsKey), 'utf8'));
+  sendRaw(res, 200, { ...JSON_HEADERS, 'Content-Encoding': 'gzip' }, gz.subarray(0, Math.floor(gz.length / 2)));
+  return 200;
 }
 
 function statusFault(rule: FaultRule, res: ServerResponse, now: number): number {

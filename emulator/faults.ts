@@ -10,11 +10,11 @@ import { mulberry32, type Rng } from './prng.js';
 import { normaliseRoute } from './routes/common.js';
 
 export type FaultKind =
-  | 'status' | '429' | '429-retry-after' | '429-body-only' | 'reset-before' | 'reset-mid-body' | 'truncated'
+  | 'status' | '429' | '429-retry-after' | '429-body-only' | 'reset-before' | 'reset-mid-body' | 'truncated' | 'truncated-gzip'
   | 'invalid-json' | 'html-200' | 'missing-key' | 'success-false-200' | 'slow' | 'stall' | '401' | '403';
 
 export const FAULT_KINDS: readonly FaultKind[] = [
-  'status', '429', '429-retry-after', '429-body-only', 'reset-before', 'reset-mid-body', 'truncated',
+  'status', '429', '429-retry-after', '429-body-only', 'reset-before', 'reset-mid-body', 'truncated', 'truncated-gzip',
   'invalid-json', 'html-200', 'missing-key', 'success-false-200', 'slow', 'stall', '401', '403',
 ];
 

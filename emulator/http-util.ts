@@ -3,7 +3,9 @@
  * sets on every JSON answer, and a JSON writer that streams very large record arrays in chunks
  * (respecting backpressure) instead of building one giant string.
  */
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Writable } from 'node:stream';
+import zlib from 'node:zlib';
 import { RecordList, type Body } from './routes/common.js';
 
 export const JSON_HEADERS: Readonly<Record<string, string>> = {
@@ -11,6 +13,13 @@ export const JSON_HEADERS: Readonly<Record<string, string>> = {
   'Cache-Control': 'no-store',
   Pragma: 'no-cache',
 };
+
+/** The `compression` middleware's default threshold: smaller bodies go as they are. */
+const GZIP_THRESHOLD = 1024;
+
+export function acceptsGzip(req: IncomingMessage): boolean {
+  return /\bgzip\b/i.test(req.headers['accept-encoding'] ?? '');
+}
 
 /** Bodies with more records than this are streamed with chunked transfer encoding. */
 const STREAM_THRESHOLD = 5000;
@@ -31,52 +40,62 @@ function bigArrayKey(body: Body): string | undefined {
   return undefined;
 }
 
-/** Writes a JSON body. Resolves once everything has been handed to the socket. */
+/** Writes a JSON body, gzipped when `gzip`. Resolves once everything has been handed to the socket. */
 export async function sendJson(
-  res: ServerResponse, status: number, body: Body, extraHeaders: Record<string, string> = {},
+  res: ServerResponse, status: number, body: Body, extraHeaders: Record<string, string> = {}, gzip = false,
 ): Promise<void> {
   const headers = { ...JSON_HEADERS, ...extraHeaders };
   const key = bigArrayKey(body);
   if (key === undefined) {
-    sendRaw(res, status, headers, JSON.stringify(body));
+    const text = Buffer.from(JSON.stringify(body), 'utf8');
+    if (gzip && text.length >= GZIP_THRESHOLD) sendRaw(res, status, { ...headers, 'Content-Encoding': 'gzip', Vary: 'Accept-Encoding' }, zlib.gzipSync(text));
+    else sendRaw(res, status, headers, text);
     return;
   }
-  res.writeHead(status, headers);
+  res.writeHead(status, gzip ? { ...headers, 'Content-Encoding': 'gzip', Vary: 'Accept-Encoding' } : headers);
+  let out: Writable = res;
+  if (gzip) {
+    out = zlib.createGzip();
+    out.pipe(res);
+  }
+  await streamBody(res, out, body, key);
+}
+
+/** The body's JSON into `out` (the response, or a gzip stream into it), the big array in chunks. */
+async function streamBody(res: ServerResponse, out: Writable, body: Body, key: string): Promise<void> {
   const write = (s: string): Promise<void> | undefined => {
     if (res.destroyed) return undefined;
-    if (res.write(s)) return undefined;
+    if (out.write(s)) return undefined;
     return new Promise((resolve) => {
-      const done = () => { res.off('drain', done); res.off('close', done); resolve(); };
-      res.on('drain', done);
+      const done = () => { out.off('drain', done); res.off('close', done); resolve(); };
+      out.on('drain', done);
       res.on('close', done);
     });
   };
-  const entries = Object.entries(body);
   let first = true;
-  let out = '{';
-  for (const [k, v] of entries) {
+  let text = '{';
+  for (const [k, v] of Object.entries(body)) {
     if (v === undefined) continue;
-    out += `${first ? '' : ','}${JSON.stringify(k)}:`;
+    text += `${first ? '' : ','}${JSON.stringify(k)}:`;
     first = false;
     if (k !== key) {
-      out += JSON.stringify(v);
+      text += JSON.stringify(v);
       continue;
     }
     const list = v as RecordList | unknown[];
     const n = list.length;
     const get = list instanceof RecordList ? list.get : (i: number) => (list as unknown[])[i];
-    out += '[';
+    text += '[';
     for (let i = 0; i < n; i += CHUNK_RECORDS) {
       const parts: string[] = [];
       for (let j = i; j < Math.min(n, i + CHUNK_RECORDS); j++) parts.push(JSON.stringify(get(j)));
-      out += (i === 0 ? '' : ',') + parts.join(',');
-      const p = write(out);
-      out = '';
+      text += (i === 0 ? '' : ',') + parts.join(',');
+      const p = write(text);
+      text = '';
       if (p) await p;
       if (res.destroyed) return;
     }
-    out += ']';
+    text += ']';
   }
-  out += '}';
-  res.end(out);
+  out.end(`${text}}`);
 }

@@ -10,7 +10,7 @@ import type { Socket } from 'node:net';
 import type { Dataset } from './data/dataset.js';
 import { applyFault } from './fault-responses.js';
 import type { FaultInjector } from './faults.js';
-import { sendJson } from './http-util.js';
+import { acceptsGzip, sendJson } from './http-util.js';
 import type { Identity, IdentityName } from './identities.js';
 import { sendProxy429, type ProxyLimiter } from './proxy.js';
 import type { RateLimiter } from './rate-limiter.js';
@@ -33,6 +33,7 @@ export interface PipelineParts {
   now: () => number;
   log: (line: string) => void;
   latencyMs: number;
+  gzip: boolean;
   /** The emulator the request hooks get. */
   emulator: Emulator;
 }
@@ -109,7 +110,7 @@ export class RequestPipeline {
     await this.runHooks(path, url.searchParams, identity?.name ?? null);
     if (!(await this.fault(req, res, route, entry, finish))) return;
     const { result, headers } = this.answer(route, identity, url.searchParams, req.socket.remoteAddress ?? '');
-    await sendJson(res, result.status, result.body, headers);
+    await sendJson(res, result.status, result.body, headers, this.p.gzip && acceptsGzip(req));
     const remaining = headers['X-RateLimit-Remaining'];
     finish(result.status, remaining === undefined ? {} : { rateLimitRemaining: Number(remaining) });
   }

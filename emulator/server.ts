@@ -68,7 +68,7 @@ class EmulatorImpl implements Emulator {
     this.faults = new FaultInjector(opts.faults ?? [], opts.faultSeed ?? this.dataset.seed, now);
     this.pipeline = new RequestPipeline({
       dataset: this.dataset, limiter: this.limiter, proxy: this.proxy, faults: this.faults, api: { ...DEFAULT_API_SETTINGS, ...(opts.api ?? {}) },
-      requestLog: this.requestLog, now, log: this.log, latencyMs: opts.latencyMs ?? 0, emulator: this,
+      requestLog: this.requestLog, now, log: this.log, latencyMs: opts.latencyMs ?? 0, gzip: opts.gzip ?? false, emulator: this,
     });
     const ids = {} as Record<IdentityName, PublicIdentityInfo>;
     for (const n of IDENTITY_NAMES) {

@@ -28,6 +28,11 @@ export interface EmulatorOptions {
   proxy?: ProxyOptions;
   /** Fixed delay added to every /api request, in ms. Default 0. */
   latencyMs?: number;
+  /**
+   * Gzip JSON bodies of 1 KB or more for clients that send Accept-Encoding: gzip, as a reverse
+   * proxy with gzip on (or compression middleware) does. Default off.
+   */
+  gzip?: boolean;
   faults?: FaultRule[];
   /** Seed of the PRNG behind probabilistic faults. Default: the data seed. */
   faultSeed?: number;

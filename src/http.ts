@@ -1,12 +1,14 @@
 /**
  * One GET over node-fetch: URL building, auth headers, a keep-alive agent, a deadline that
- * covers the body too, and network failures turned into a NetworkError that says what happened.
+ * covers the body too, compressed bodies decoded strictly (src/content-encoding.ts), and network
+ * failures turned into a NetworkError that says what happened.
  * No retry or rate-limit policy here (that is client.ts and rate-limit.ts).
  */
 import http from 'node:http';
 import https from 'node:https';
 import fetch, { FetchError } from 'node-fetch';
 import { systemClock, type Clock } from './clock.js';
+import { ACCEPT_ENCODING, decodeBody, UndecodableBody } from './content-encoding.js';
 import { VERSION } from './package-info.js';
 import type { HeaderLike } from './retry-timing.js';
 
@@ -34,7 +36,7 @@ export interface HttpResponse {
   status: number;
   headers: HeaderLike;
   text: string;
-  /** The body as received (UTF-8): records can be copied to the output from it without re-encoding. */
+  /** The body as received (UTF-8, decoded if it came compressed): records can be copied to the output from it without re-encoding. */
   bytes: Buffer;
   durationMs: number;
 }
@@ -100,8 +102,11 @@ export async function httpGet(options: HttpGetOptions): Promise<HttpResponse> {
         'X-User-Id': options.userId,
         'X-Auth-Token': options.token,
         Accept: 'application/json',
+        'Accept-Encoding': ACCEPT_ENCODING,
         'User-Agent': USER_AGENT,
       },
+      // The body arrives as sent and is decoded here, where a cut one is caught.
+      compress: false,
       // node-fetch would carry X-Auth-Token along a redirect to another host; the client
       // reports redirects instead.
       redirect: 'manual',
@@ -118,11 +123,10 @@ export async function httpGet(options: HttpGetOptions): Promise<HttpResponse> {
       }
     }
     const declared = Number(res.headers.get('content-length') ?? NaN);
-    const encoded = (res.headers.get('content-encoding') ?? 'identity') !== 'identity';
-    if (!encoded && Number.isFinite(declared) && received < declared) {
+    if (Number.isFinite(declared) && received < declared) {
       throw new NetworkError(`response body truncated: got ${received} of ${declared} bytes`, 'truncated', true);
     }
-    const bytes = Buffer.concat(chunks);
+    const bytes = await decoded(Buffer.concat(chunks), res.headers.get('content-encoding'));
     return { status: res.status, headers: res.headers, text: bytes.toString('utf8'), bytes, durationMs: clock.now() - started };
   } catch (err) {
     if (signal?.aborted) throw signal.reason ?? err;
@@ -134,6 +138,16 @@ export async function httpGet(options: HttpGetOptions): Promise<HttpResponse> {
   } finally {
     clearTimeout(timer);
     signal?.removeEventListener('abort', onCallerAbort);
+  }
+}
+
+async function decoded(body: Buffer, encoding: string | null): Promise<Buffer> {
+  try {
+    return await decodeBody(body, encoding);
+  } catch (err) {
+    if (!(err instanceof UndecodableBody)) throw err;
+    if (err.code === undefined) throw new NetworkError(err.message, 'other', false);
+    throw new NetworkError(`response body truncated or damaged: ${err.message}`, 'truncated', true, err.code);
   }
 }
 

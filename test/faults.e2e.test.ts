@@ -146,6 +146,12 @@ const TRANSIENT: Transient[] = [
     warning: /failed: response body truncated: .*; retrying in/,
   },
   {
+    name: 'gzip body cut halfway (the length checks out, the body does not decode)',
+    faults: spread({ kind: 'truncated-gzip' }),
+    fired: 4,
+    warning: /failed: response body truncated or damaged: \d+ bytes of gzip did not decode \(Z_BUF_ERROR\); retrying in/,
+  },
+  {
     name: '200 with invalid JSON',
     faults: spread({ kind: 'invalid-json' }),
     fired: 4,
@@ -258,6 +264,7 @@ describe('server and network faults', { concurrency: 3 }, () => {
       reason: () => /^response body truncated: the connection closed after \d+ bytes \(ECONNRESET\)$/,
     },
     { name: 'truncated body', fault: { kind: 'truncated' }, reason: () => /^response body truncated: .+$/ },
+    { name: 'gzip body cut halfway', fault: { kind: 'truncated-gzip' }, reason: () => /^response body truncated or damaged: \d+ bytes of gzip did not decode \(Z_BUF_ERROR\)$/ },
     {
       name: '200 with invalid JSON',
       fault: { kind: 'invalid-json' },
@@ -767,6 +774,7 @@ function faultMix(rate: number): FaultRule[] {
     { kind: 'reset-before' },
     { kind: 'reset-mid-body' },
     { kind: 'truncated' },
+    { kind: 'truncated-gzip' },
     { kind: 'invalid-json' },
     { kind: 'html-200' },
     { kind: 'missing-key' },

@@ -93,6 +93,28 @@ describe('a full sync against the emulator', () => {
   });
 });
 
+describe('a server that compresses its answers (a proxy with gzip on)', () => {
+  test('gzipped pages give exactly the records of plain ones', async () => {
+    const plain = await emulator({ data: { users: 620, seed: 7 } });
+    const gzipped = await emulator({ data: { users: 620, seed: 7 }, gzip: true });
+    try {
+      const asked = await fetch(`${gzipped.url}/api/v1/users.list?count=100`, {
+        headers: { 'X-User-Id': gzipped.identities.admin.userId, 'X-Auth-Token': gzipped.identities.admin.token, 'Accept-Encoding': 'gzip' },
+      });
+      assert.equal(asked.headers.get('content-encoding'), 'gzip', 'the emulator compresses when asked');
+      const [a, b] = await Promise.all([runTap(['--config', configFor(plain, 'admin')]), runTap(['--config', configFor(gzipped, 'admin')])]);
+      assert.equal(b.code, 0, b.stderr);
+      for (const stream of STREAM_NAMES) {
+        const strip = (run: typeof a) => recordsOf(run.messages, stream).map((r) => JSON.stringify(r)).sort();
+        assert.deepEqual(strip(b), strip(a), stream);
+        assert.ok(strip(b).length > 0, `${stream} has records`);
+      }
+    } finally {
+      await Promise.all([plain.close(), gzipped.close()]);
+    }
+  });
+});
+
 describe('catalog selection', () => {
   let emu: Emulator;
   before(async () => {

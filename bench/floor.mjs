@@ -17,7 +17,7 @@
  *
  *   node bench/floor.mjs --endpoint URL --user-id ID --token T [--streams users,teams,...]
  *     [--page-size 100] [--messages-page-size 1000] [--concurrency 4] [--rate-limit-calls 10]
- *     [--client http|node-fetch|fetch]   (http: node:http with the keep-alive agent, the default)
+ *     [--client http|fetch]   (http: node:http with the keep-alive agent, the default; fetch: Node's global fetch)
  *
  * Prints one JSON line: {records, requests, rateLimited, bytes, byRoute}.
  */
@@ -76,8 +76,7 @@ if (values.client === 'http') {
 } else if (values.client === 'fetch') {
   doFetch = (url) => fetch(url, { headers }); // undici's global fetch: keep-alive by default
 } else {
-  const { default: nodeFetch } = await import('node-fetch');
-  doFetch = (url) => nodeFetch(url, { headers, agent });
+  throw new Error(`--client must be http or fetch, not ${values.client}`);
 }
 
 // Global cap on requests in flight (FIFO), like the tap's max_concurrency.

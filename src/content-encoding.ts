@@ -1,8 +1,8 @@
 /**
- * Compressed response bodies, decoded strictly. node-fetch's own decoding flushes whatever a cut
- * gzip stream holds and reports success (zlib's Z_SYNC_FLUSH), so a body a proxy cut short came
- * out as truncated JSON; here a body that does not decode whole is an error the caller can name.
- * zlib runs on libuv's thread pool, off the event loop.
+ * Compressed response bodies, decoded strictly. A lenient decoder (zlib's Z_SYNC_FLUSH, as
+ * node-fetch decodes) hands back whatever a cut gzip stream holds, so a body a proxy cut short
+ * comes out as truncated JSON and is blamed on the server; here a body that does not decode
+ * whole is an error that says so. zlib runs on libuv's thread pool, off the event loop.
  */
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';

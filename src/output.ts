@@ -34,18 +34,24 @@ export class SingerWriter {
 
   /**
    * Hot path: one JSON.stringify per record, the envelope built around it as text.
-   * `suffix` is from recordSuffix(), built once per page.
+   * `suffix` is from recordSuffix(), built once per page. Like recordBytes, a promise only when
+   * the record filled a chunk.
    */
-  record(prefix: string, record: object, suffix: string): Promise<void> {
+  record(prefix: string, record: object, suffix: string): Promise<void> | undefined {
     return this.push(prefix + JSON.stringify(record) + suffix, false);
   }
 
   /**
    * A record copied as the server encoded it: `source[start, end)` is one compact JSON object
    * (no newline), so nothing is stringified or encoded again.
+   *
+   * Returns a promise only when the record filled a chunk that went to stdout, to be awaited
+   * (backpressure); otherwise undefined, so a page of records costs no await per record (a
+   * microtask each: a tenth of the emit loop on a million messages).
    */
-  recordBytes(prefix: Buffer, source: Buffer, start: number, end: number, suffix: Buffer): Promise<void> {
+  recordBytes(prefix: Buffer, source: Buffer, start: number, end: number, suffix: Buffer): Promise<void> | undefined {
     if (this.closedError) return Promise.reject(this.closedError);
+    const before = this.pending;
     const size = prefix.length + (end - start) + suffix.length;
     if (!this.makeRoom(size)) return this.enqueue(Buffer.concat([prefix, source.subarray(start, end), suffix]));
     // TypedArray.set: far cheaper than Buffer.write or copy for a few dozen bytes.
@@ -54,7 +60,7 @@ export class SingerWriter {
     this.chunk.set(suffix, this.used + prefix.length + (end - start));
     this.used += size;
     if (this.used >= FLUSH_AT_BYTES) return this.flush();
-    return this.pending;
+    return this.pending === before ? undefined : this.pending; // makeRoom wrote the full chunk out
   }
 
   activateVersion(stream: string, version: number): Promise<void> {
@@ -80,12 +86,15 @@ export class SingerWriter {
     return bytes <= CHUNK_BYTES;
   }
 
-  private push(line: string, flush: boolean): Promise<void> {
+  private push(line: string, flush: true): Promise<void>;
+  private push(line: string, flush: boolean): Promise<void> | undefined;
+  private push(line: string, flush: boolean): Promise<void> | undefined {
     if (this.closedError) return Promise.reject(this.closedError);
+    const before = this.pending;
     if (!this.makeRoom(line.length * MAX_BYTES_PER_CHAR)) return this.enqueue(Buffer.from(line, 'utf8'));
     this.used += this.chunk.write(line, this.used, 'utf8');
     if (flush || this.used >= FLUSH_AT_BYTES) return this.flush();
-    return this.pending;
+    return this.pending === before ? undefined : this.pending; // makeRoom wrote the full chunk out
   }
 
   /** Writes what is buffered; resolves once stdout accepted it (after 'drain' if needed). */

@@ -104,8 +104,11 @@ export class RecordEmitter {
       }
       const record = special ? encodeJsonText(withoutVisitorToken(given), this.jsonText) : given;
       const span = copy?.spans[i];
-      if (span && record === raw) await writer.recordBytes(this.prefixBytes, copy!.bytes, span[0], span[1], suffixBytes!);
-      else await writer.record(this.prefix, fields ? project(record, fields) : record, suffix);
+      const written =
+        span && record === raw
+          ? writer.recordBytes(this.prefixBytes, copy!.bytes, span[0], span[1], suffixBytes!)
+          : writer.record(this.prefix, fields ? project(record, fields) : record, suffix);
+      if (written) await written;
     }
     this.count += records.length;
     this.counter.add(records.length);

@@ -3,7 +3,7 @@
  * callers pass `nowMs`, so every function is table-testable.
  */
 
-/** Anything with a case-insensitive `get`, e.g. node-fetch's or the global Headers. */
+/** Anything with a case-insensitive `get`: the global Headers, or src/http.ts's ResponseHeaders. */
 export interface HeaderLike {
   get(name: string): string | null;
 }

@@ -47,6 +47,28 @@ test('a slow reader applies backpressure: buffered output stays bounded', async 
   assert.ok(slow.maxBuffered < 3 * 64 * 1024, `buffered ${slow.maxBuffered} bytes`);
 });
 
+test('copied records: a promise only when a chunk went out, and awaiting those alone bounds the buffer', async () => {
+  const slow = slowSink(16 * 1024);
+  const writer = new SingerWriter(slow.sink);
+  const prefix = Buffer.from(recordPrefix('messages'));
+  const suffix = Buffer.from(recordSuffix('2024-01-01T00:00:00.000Z'));
+  // 1,500-byte records do not fit the last KB of a chunk: makeRoom writes the chunk out first.
+  const source = Buffer.from(JSON.stringify({ _id: 'm', msg: 'z'.repeat(1480) }));
+  let promises = 0;
+  for (let i = 0; i < 3000; i++) {
+    const written = writer.recordBytes(prefix, source, 0, source.length, suffix);
+    if (written) {
+      promises++;
+      await written;
+    }
+    slow.track();
+  }
+  await writer.end();
+  assert.equal(slow.chunks.join('').split('\n').length - 1, 3000);
+  assert.ok(promises > 0 && promises < 3000 / 10, `${promises} promises for 3000 records`);
+  assert.ok(slow.maxBuffered < 3 * 64 * 1024, `buffered ${slow.maxBuffered} bytes`);
+});
+
 test('a closed downstream turns into DownstreamClosedError', async () => {
   const sink = new Writable({
     write(_chunk, _enc, done) {

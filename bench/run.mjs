@@ -38,6 +38,7 @@ const USAGE = `usage: npm run bench -- [options]        (or: node bench/run.mjs 
   --repeat N                runs of tap and floor per unthrottled scenario; the median is reported (default 5; 1 with --quick)
   --sizes N[,N]             users for the admin users-stream scenarios (default 10000,100000)
   --latency-ms N            latency per request of the latency scenario (default 50)
+  --name-chars N            display-name length in the text-heavy users scenario (default 300)
   --latency-users N         users in the latency scenario (default 100000)
   --all-users N             users in the admin all-streams scenario (default 100000)
   --limited-users N         users in the rate-limited scenarios (default 3000)
@@ -71,6 +72,7 @@ const { values: opt } = parseArgs({
     repeat: { type: 'string' },
     sizes: { type: 'string' },
     'latency-ms': { type: 'string' },
+    'name-chars': { type: 'string' },
     'latency-users': { type: 'string' },
     'all-users': { type: 'string' },
     'limited-users': { type: 'string' },
@@ -111,6 +113,7 @@ const int = (v, d) => {
 const P = {
   sizes: (opt.sizes ?? (quick ? '2000,20000' : '10000,100000')).split(',').map((s) => int(s)),
   latencyMs: int(opt['latency-ms'], 50),
+  nameChars: int(opt['name-chars'], 300),
   latencyUsers: int(opt['latency-users'], quick ? 20_000 : 100_000),
   allUsers: int(opt['all-users'], quick ? 20_000 : 100_000),
   limitedUsers: int(opt['limited-users'], quick ? 1500 : 3000),
@@ -144,6 +147,13 @@ const scenarios = [];
 for (const users of P.sizes) {
   scenarios.push({ id: `admin-users-${k(users)}`, group: 'admin', title: `admin token, users stream, ${users.toLocaleString('en')} users`, users, identity: 'admin', streams: ['users'] });
 }
+// Display names of nameChars characters, every one with JSON escapes and non-ASCII text: the
+// record path on text-heavy records (emulator --user-name-chars).
+scenarios.push({
+  id: `admin-users-${k(largest)}-text`, group: 'admin', textHeavy: true,
+  title: `admin token, users stream, ${largest.toLocaleString('en')} users with ${P.nameChars}-character names (escapes, non-ASCII)`,
+  users: largest, identity: 'admin', streams: ['users'], emulatorArgs: ['--users', String(largest), '--user-name-chars', String(P.nameChars)],
+});
 if (opt['with-1m']) {
   scenarios.push({ id: 'admin-users-1M', group: 'admin', title: 'admin token, users stream, 1,000,000 users', users: 1_000_000, identity: 'admin', streams: ['users'] });
 }

@@ -4,7 +4,7 @@
  *
  *   node dist/emulator/cli.js [--port 3000] [--host 127.0.0.1] [--users N] [--seed S]
  *     [--channels N] [--private-groups N] [--direct-messages N] [--discussions N] [--teams N]
- *     [--custom-roles N] [--livechat-rooms N] [--messages N]
+ *     [--custom-roles N] [--livechat-rooms N] [--messages N] [--user-name-chars N]
  *     [--rate-limit-calls 10] [--rate-limit-window-ms 60000] [--no-rate-limit] [--latency-ms N]
  *     [--proxy-calls N [--proxy-window-ms 1000] [--proxy-per-route]]
  *     [--faults FILE.json] [--write-config FILE [--identity admin|user|bot|app|guest|restricted]]
@@ -38,6 +38,7 @@ const USAGE = `usage: node dist/emulator/cli.js [options]
   --write-config FILE       write a tap config {"endpoint","user_id","token"} and keep running
   --identity NAME           identity for --write-config: ${IDENTITY_NAMES.join('|')} (default admin)
   --odd-values              give union-typed fields every JSON shape (emulator/odd-values.ts)
+  --user-name-chars N       grow every display name to N characters of escapes and non-ASCII text (benchmarks)
   --gzip                    gzip JSON bodies of 1 KB or more when the client accepts gzip (as a proxy with gzip on)
   --quiet                   no per-event logging on stderr
   --verbose                 also log every /api request on stderr
@@ -57,7 +58,7 @@ const ARGS = {
   port: { type: 'string' }, host: { type: 'string' }, seed: { type: 'string' }, users: { type: 'string' },
   channels: { type: 'string' }, 'private-groups': { type: 'string' }, 'direct-messages': { type: 'string' },
   discussions: { type: 'string' }, teams: { type: 'string' }, 'custom-roles': { type: 'string' },
-  'livechat-rooms': { type: 'string' }, messages: { type: 'string' },
+  'livechat-rooms': { type: 'string' }, messages: { type: 'string' }, 'user-name-chars': { type: 'string' },
   'rate-limit-calls': { type: 'string' }, 'rate-limit-window-ms': { type: 'string' },
   'no-rate-limit': { type: 'boolean' }, 'proxy-calls': { type: 'string' }, 'proxy-window-ms': { type: 'string' },
   'proxy-per-route': { type: 'boolean' }, 'latency-ms': { type: 'string' }, faults: { type: 'string' },
@@ -84,6 +85,7 @@ function emulatorOptions(values: Values): EmulatorOptions {
   set('customRoles', 'custom-roles', values['custom-roles']);
   set('livechatRooms', 'livechat-rooms', values['livechat-rooms']);
   set('messages', 'messages', values.messages);
+  set('userNameChars', 'user-name-chars', values['user-name-chars']);
 
   const log = values.quiet ? undefined : (line: string) => process.stderr.write(`${line}\n`);
   const options: EmulatorOptions = { data, host: values.host ?? '127.0.0.1', port: num(values.port, 'port') ?? 0 };

@@ -184,6 +184,21 @@ describe('data a real workspace has', () => {
   });
 });
 
+test('userNameChars grows every display name to that many code points of escapes and non-ASCII text', async () => {
+  const emu = await startEmulator({ rateLimit: false, data: { users: 300, userNameChars: 300 } });
+  try {
+    const { body } = await call(emu, '/api/v1/users.list?count=100&offset=50');
+    const names = (body.users as Json[]).map((u) => u.name).filter((n) => typeof n === 'string') as string[];
+    assert.ok(names.length > 80, `${names.length} named users`);
+    for (const name of names) assert.equal([...name].length, 300, name);
+    assert.ok(names.every((n) => /[^\x00-\x7f]/.test(n)), 'non-ASCII in every name');
+    assert.ok(names.filter((n) => n.includes('\\') && n.includes('"')).length > names.length / 2, 'most names need JSON escapes');
+    assert.deepEqual(emu.expected('users', 'admin').find((u) => u._id === body.users[0]._id), body.users[0], 'what the tests expect is what is served');
+  } finally {
+    await emu.close();
+  }
+});
+
 describe('proxy mode: a rate-limiting proxy in front of the server', () => {
   test('every caller and every /api path is limited; HTML 429 with Retry-After and no X-RateLimit-* headers', async () => {
     let now = 5_000_000;

@@ -36,6 +36,11 @@ export interface DatasetSizes {
   livechatRooms: number;
   /** Chat messages over all rooms (emulator/messages/). */
   messages: number;
+  /**
+   * 0: display names as generated. N: every display name grows to N characters of awkward text
+   * (escapes, non-ASCII, combining marks), for measuring the record path on text-heavy records.
+   */
+  userNameChars: number;
   seed: number;
 }
 
@@ -49,6 +54,7 @@ export const DEFAULT_SIZES: Readonly<DatasetSizes> = {
   customRoles: 3,
   livechatRooms: 30,
   messages: 5000,
+  userNameChars: 0,
   seed: 42,
 };
 
@@ -101,7 +107,7 @@ export class Dataset {
     this.now = now;
     ({ roles: this.roles, customRoleIds: this.customRoleIds } = generateRoles(this.seed, this.sizes.customRoles));
     this.identities = buildIdentities(this.seed, this.customRoleIds[0]);
-    this.users = new UserTable(this.seed, this.sizes.users, this.customRoleIds);
+    this.users = new UserTable(this.seed, this.sizes.users, this.customRoleIds, this.sizes.userNameChars);
     generateRooms(this);
     this.lastStampMs = DATA_END_MS;
     for (const d of [...this.rooms, ...this.subscriptions, ...this.teams]) {

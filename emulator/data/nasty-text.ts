@@ -28,6 +28,20 @@ function long270(): string {
   return base.repeat(4).slice(0, 270);
 }
 
+const NAME_PIECES: readonly string[] = [
+  NASTY_NAMES.backslashes, 'Ünïcödé Ñoño Çağla', NASTY_NAMES.combining, '李小龙 و فاطمة 😀👩‍👩‍👧', '"quoted" \\ tab\there', NASTY_NAMES.separators,
+];
+
+/** `name` grown to `chars` code points of awkward text, varied by `i`, cut on a code point. */
+export function longName(name: string, chars: number, i: number): string {
+  let out = `${name} —`;
+  // UTF-16 length bounds the code points from above: grow until it is surely enough.
+  for (let k = i; out.length < 2 * chars; k++) out += ` ${NAME_PIECES[k % NAME_PIECES.length]}`;
+  let end = 0;
+  for (let n = 0; n < chars; n++) end += out.codePointAt(end)! > 0xffff ? 2 : 1;
+  return out.slice(0, end);
+}
+
 /** A room description of 20,480 characters: several paragraphs, newlines, separators, accents. */
 export function description20k(): string {
   const para = 'Ce canal sert à coordonner les équipes — read the pinned messages.\n'

@@ -9,6 +9,7 @@ import { rngFor, type Rng } from '../prng.js';
 import { iso, S_INSERTED_USER } from './common.js';
 import { docFlags, F_EMAIL, F_NAME, F_USERNAME } from './user-flags.js';
 import { generateUser, generateUserWith } from './users.js';
+import { longName } from './nasty-text.js';
 
 export type Visibility = 'full' | 'limited';
 
@@ -31,7 +32,13 @@ export class UserTable {
   private readonly idToIndex = new Map<string, number>();
   readonly baseCount: number;
 
-  constructor(private readonly seed: number, count: number, private readonly customRoleIds: readonly string[]) {
+  constructor(
+    private readonly seed: number,
+    count: number,
+    private readonly customRoleIds: readonly string[],
+    /** DatasetSizes.userNameChars. */
+    private readonly nameChars = 0,
+  ) {
     this.baseCount = count;
     for (let i = 0; i < count; i++) {
       const core = generateUser(seed, i, customRoleIds, true);
@@ -81,7 +88,9 @@ export class UserTable {
     const o = this.overrides.get(i);
     if (o) return o;
     if (i >= this.baseCount) throw new Error(`user ${i} has no document`);
-    return generateUser(this.seed, i, this.customRoleIds, false);
+    const doc = generateUser(this.seed, i, this.customRoleIds, false);
+    if (this.nameChars > 0 && typeof doc.name === 'string') doc.name = longName(doc.name, this.nameChars, i);
+    return doc;
   }
 
   visible(i: number, vis: Visibility): boolean {

@@ -41,7 +41,7 @@ interface RunCounts {
 export async function readPerRoom(def: PerRoomStream, sel: SelectedStream, ctx: SyncContext, emitter: RecordEmitter, incremental: boolean): Promise<PerRoomResult> {
   const bookmarks = new RoomBookmarks(incremental ? ctx.state.bookmark(def.name) : undefined);
   // The live object: every STATE from now on carries each room's progress.
-  ctx.state.setBookmark(def.name, bookmarks.value, () => bookmarks.json());
+  ctx.state.setBookmark(def.name, bookmarks.value, () => bookmarks.jsonParts());
   const m = ctx.settings.messages;
   const workspace = ctx.settings.scope === 'workspace';
   const listed = workspace ? await workspaceScopeRooms(ctx) : { rooms: await subscribedScopeRooms(ctx), unreadable: 0 };
@@ -89,7 +89,7 @@ function roomReader(def: PerRoomStream, sel: SelectedStream, ctx: SyncContext, e
       // After a page that emitted messages always, so a killed run re-reads at most that page.
       if (!emitted && Date.now() - lastState < STATE_INTERVAL_MS) return;
       lastState = Date.now();
-      await ctx.writer.stateJson(ctx.state.json());
+      await ctx.writer.stateParts(ctx.state.jsonParts());
     },
   };
 }
@@ -112,7 +112,7 @@ async function readOne(room: RoomRef, bookmarks: RoomBookmarks, reader: RoomRead
     // carries every room's bookmark, so one per room made the STATE bytes grow with rooms²
     // (818 rooms, 100k messages: 69 MB of STATE for 55 MB of records); a killed run re-reads
     // at most their one page each.
-    if (got.records + got.deletions >= reader.pageSize) await reader.ctx.writer.stateJson(reader.ctx.state.json());
+    if (got.records + got.deletions >= reader.pageSize) await reader.ctx.writer.stateParts(reader.ctx.state.jsonParts());
     else if (got.records + got.deletions > 0) await reader.checkpoint(false);
   } catch (err) {
     if (!isRoomRefused(err)) throw err;

@@ -115,7 +115,7 @@ export class RecordEmitter {
     this.sinceState += records.length;
     if (this.sinceState >= STATE_EVERY_RECORDS) {
       this.sinceState = 0;
-      await writer.stateJson(this.ctx.state.json());
+      await writer.stateParts(this.ctx.state.jsonParts());
     }
   }
 

@@ -143,7 +143,7 @@ export async function readStateFile(path: string): Promise<TapState> {
 export class StateTracker {
   private readonly state: TapState;
   /** Bookmarks that serialise themselves (the messages stream's, with a cache per room). */
-  private readonly texts = new Map<string, () => string>();
+  private readonly parts = new Map<string, () => string[]>();
 
   constructor(initial: TapState = { bookmarks: {} }) {
     this.state = structuredClone(initial);
@@ -153,23 +153,32 @@ export class StateTracker {
     return this.state.bookmarks[stream];
   }
 
-  /** `text`, when given, must give exactly JSON.stringify(bookmark), only faster. */
-  setBookmark(stream: string, bookmark: Bookmark, text?: () => string): void {
+  /** `parts`, when given, must give strings that join to exactly JSON.stringify(bookmark). */
+  setBookmark(stream: string, bookmark: Bookmark, parts?: () => string[]): void {
     this.state.bookmarks[stream] = bookmark;
-    if (text) this.texts.set(stream, text);
-    else this.texts.delete(stream);
+    if (parts) this.parts.set(stream, parts);
+    else this.parts.delete(stream);
   }
 
   value(): TapState {
     return this.state;
   }
 
-  /** JSON.stringify(value()), with the self-serialising bookmarks spliced in. */
-  json(): string {
-    if (this.texts.size === 0) return JSON.stringify(this.state);
-    const bookmarks = Object.entries(this.state.bookmarks).map(([stream, b]) => `${JSON.stringify(stream)}:${this.texts.get(stream)?.() ?? JSON.stringify(b)}`);
-    const rest = Object.entries(this.state).filter(([key, value]) => key !== 'bookmarks' && value !== undefined);
-    const top = [`"bookmarks":{${bookmarks.join(',')}}`, ...rest.map(([key, value]) => `${JSON.stringify(key)}:${JSON.stringify(value)}`)];
-    return `{${top.join(',')}}`;
+  /** JSON.stringify(value()) as strings to write one after the other (see RoomBookmarks.jsonParts). */
+  jsonParts(): string[] {
+    if (this.parts.size === 0) return [JSON.stringify(this.state)];
+    const out = ['{"bookmarks":{'];
+    Object.entries(this.state.bookmarks).forEach(([stream, b], i) => {
+      out.push(`${i === 0 ? '' : ','}${JSON.stringify(stream)}:`);
+      const own = this.parts.get(stream);
+      if (own) out.push(...own());
+      else out.push(JSON.stringify(b));
+    });
+    out.push('}');
+    for (const [key, value] of Object.entries(this.state)) {
+      if (key !== 'bookmarks' && value !== undefined) out.push(`,${JSON.stringify(key)}:${JSON.stringify(value)}`);
+    }
+    out.push('}');
+    return out;
   }
 }

@@ -86,7 +86,7 @@ export async function syncStream(sel: SelectedStream, ctx: SyncContext): Promise
   }
   emitter.finish();
   ctx.state.setBookmark(def.name, bookmark);
-  await ctx.writer.stateJson(ctx.state.json());
+  await ctx.writer.stateParts(ctx.state.jsonParts());
   timer('sync_duration', (Date.now() - started) / 1000, { stream: def.name });
   return { stream: def.name, records: emitter.count - deletions, deletions };
 }

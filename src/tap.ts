@@ -62,7 +62,7 @@ export async function runSync(options: SyncOptions): Promise<void> {
   const skipped: string[] = [];
   try {
     if (settings.scope === 'workspace') await checkWorkspaceScope(client, selected, controller.signal);
-    await writer.stateJson(state.json());
+    await writer.stateParts(state.jsonParts());
     const settled = Promise.allSettled(
       selected.map((sel) => {
         // Its own signal too, so a failed stream's read-ahead pages and retries stop with it.

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { RoomBookmarks } from '../src/messages/room-bookmarks.js';
 import { StateTracker } from '../src/state.js';
+import { Writable } from 'node:stream';
+import { SingerWriter } from '../src/output.js';
 
 const previous = {
   partitions: [
@@ -11,11 +13,11 @@ const previous = {
   full_pass_at: '2024-01-01T00:00:00.000Z',
 };
 
-test('the cached STATE text is JSON.stringify of the state, while rooms are read and after', () => {
+test('the STATE text in parts joins to JSON.stringify of the state, while rooms are read and after', () => {
   const tracker = new StateTracker({ bookmarks: { users: { replication_key: 'x' } }, currently_syncing: undefined } as never);
   const bookmarks = new RoomBookmarks(structuredClone(previous));
-  tracker.setBookmark('messages', bookmarks.value, () => bookmarks.json());
-  const same = (): void => assert.equal(tracker.json(), JSON.stringify(tracker.value()));
+  tracker.setBookmark('messages', bookmarks.value, () => bookmarks.jsonParts());
+  const same = (): void => assert.equal(tracker.jsonParts().join(''), JSON.stringify(tracker.value()));
   same();
   const a = bookmarks.open('a');
   same();
@@ -39,15 +41,15 @@ test('the cached STATE text is JSON.stringify of the state, while rooms are read
   same();
   bookmarks.close(again);
   same();
-  assert.match(tracker.json(), /"room_updated_at":"2024-05-01T00:00:00.000Z"/);
+  assert.match(tracker.jsonParts().join(''), /"room_updated_at":"2024-05-01T00:00:00.000Z"/);
 });
 
 test('a bookmark set without a serialiser is stringified as it is', () => {
   const tracker = new StateTracker();
   const bookmarks = new RoomBookmarks(undefined);
-  tracker.setBookmark('messages', bookmarks.value, () => 'not used after the next setBookmark');
+  tracker.setBookmark('messages', bookmarks.value, () => ['not used after the next setBookmark']);
   tracker.setBookmark('messages', { ...bookmarks.value, version: 7 });
-  assert.equal(tracker.json(), JSON.stringify(tracker.value()));
+  assert.equal(tracker.jsonParts().join(''), JSON.stringify(tracker.value()));
 });
 
 test('property: any order of opening, changing and closing rooms keeps the text exact', () => {
@@ -64,9 +66,29 @@ test('property: any order of opening, changing and closing rooms keeps the text 
           bookmarks.close(open.get(rid)!);
           open.delete(rid);
         }
-        assert.equal(bookmarks.json(), JSON.stringify(bookmarks.value));
+        assert.equal(bookmarks.jsonParts().join(''), JSON.stringify(bookmarks.value));
       }
     }),
     { numRuns: 300 },
   );
+});
+
+test('a STATE written in parts is one line holding the whole state, however many chunks it spans', async () => {
+  const tracker = new StateTracker();
+  const bookmarks = new RoomBookmarks(undefined);
+  tracker.setBookmark('messages', bookmarks.value, () => bookmarks.jsonParts());
+  for (let i = 0; i < 3000; i++) {
+    const p = bookmarks.open(`room-${i}`);
+    p.replication_key_value = '2024-01-01T00:00:00.000Z';
+    p.overlap = { [`m${i}`]: 'Ünïcödé 😀'.repeat(3) };
+    bookmarks.close(p);
+  }
+  const chunks: Buffer[] = [];
+  const writer = new SingerWriter(new Writable({ write: (c: Buffer, _e, done) => { chunks.push(c); done(); } }));
+  await writer.stateParts(tracker.jsonParts());
+  await writer.end();
+  const text = Buffer.concat(chunks).toString('utf8');
+  assert.ok(chunks.length > 3, `${chunks.length} chunks`);
+  assert.equal(text.indexOf('\n'), text.length - 1, 'one line');
+  assert.deepEqual(JSON.parse(text), { type: 'STATE', value: tracker.value() });
 });

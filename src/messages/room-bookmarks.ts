@@ -37,26 +37,21 @@ function checkPartition(p: unknown, source: string): RoomPartition {
 /**
  * The per-room bookmarks of one run; entries are shared with the state object that STATE
  * serialises. Every STATE carries every room (hundreds of kilobytes for a thousand rooms, written
- * after each page), so `json()` keeps each room's text and only serialises again the rooms being
- * read: a room's partition changes only between `open` and `close`.
+ * after each page), so `jsonParts()` keeps each room's text and only serialises again the rooms
+ * being read (a room's partition changes only between `open` and `close`), and hands the texts
+ * over as parts: joined, each STATE was several strings of that size, garbage in V8's
+ * large-object space that grew the heap with the length of the run.
  */
 export class RoomBookmarks {
   readonly value: MessagesBookmark;
   private readonly byRoom = new Map<string, RoomPartition>();
   private readonly texts = new WeakMap<RoomPartition, string>();
   private readonly reading = new Set<RoomPartition>();
-  /** The texts of partitions[0, prefixCount) joined, none of them being read. */
-  private prefix = '';
-  private prefixCount = 0;
-  private readonly index = new Map<RoomPartition, number>();
 
   constructor(previous: Bookmark | undefined, source = 'input') {
     const partitions = Array.isArray(previous?.partitions) ? (previous.partitions as unknown[]).map((p) => checkPartition(p, source)) : [];
     this.value = { ...(previous ?? {}), partitions };
-    partitions.forEach((p, i) => {
-      this.byRoom.set(p.context.rid, p);
-      this.index.set(p, i);
-    });
+    for (const p of partitions) this.byRoom.set(p.context.rid, p);
   }
 
   get(rid: string): RoomPartition | undefined {
@@ -69,11 +64,10 @@ export class RoomBookmarks {
     if (!p) {
       p = { context: { rid } };
       this.byRoom.set(rid, p);
-      this.index.set(p, this.value.partitions.push(p) - 1);
+      this.value.partitions.push(p);
     }
     this.reading.add(p);
     this.texts.delete(p);
-    if (this.index.get(p)! < this.prefixCount) [this.prefix, this.prefixCount] = ['', 0];
     return p;
   }
 
@@ -81,23 +75,22 @@ export class RoomBookmarks {
     this.reading.delete(p);
   }
 
-  /** Exactly JSON.stringify(this.value). */
-  json(): string {
-    const fields = Object.entries(this.value)
-      .filter(([, value]) => value !== undefined)
-      .map(([key, value]) => `${JSON.stringify(key)}:${key === 'partitions' ? this.partitionsJson() : JSON.stringify(value)}`);
-    return `{${fields.join(',')}}`;
-  }
-
-  /** A thousand rooms are a thousand texts to join per STATE: the closed ones at the front are joined once. */
-  private partitionsJson(): string {
-    const all = this.value.partitions;
-    for (; this.prefixCount < all.length && !this.reading.has(all[this.prefixCount]!); this.prefixCount++) {
-      const text = this.partitionJson(all[this.prefixCount]!);
-      this.prefix = this.prefixCount === 0 ? text : `${this.prefix},${text}`;
+  /** Strings whose concatenation is exactly JSON.stringify(this.value). */
+  jsonParts(): string[] {
+    const parts = ['{'];
+    for (const [key, value] of Object.entries(this.value)) {
+      if (value === undefined) continue;
+      parts.push(`${parts.length > 1 ? ',' : ''}${JSON.stringify(key)}:`);
+      if (key !== 'partitions') {
+        parts.push(JSON.stringify(value));
+        continue;
+      }
+      parts.push('[');
+      this.value.partitions.forEach((p, i) => parts.push(i === 0 ? this.partitionJson(p) : `,${this.partitionJson(p)}`));
+      parts.push(']');
     }
-    const rest = all.slice(this.prefixCount).map((p) => this.partitionJson(p));
-    return `[${this.prefixCount > 0 ? [this.prefix, ...rest].join(',') : rest.join(',')}]`;
+    parts.push('}');
+    return parts;
   }
 
   private partitionJson(p: RoomPartition): string {

@@ -4,11 +4,11 @@
  * failures turned into a NetworkError that says what happened (src/network-errors.ts).
  * No retry or rate-limit policy here (that is client.ts and rate-limit.ts).
  *
- * node:http rather than a fetch implementation: a fetch's Headers, URL parsing, body stream and
- * AbortSignal per request made the floor itself take 80 % more CPU and 25 % more wall time on
- * 100,000 users in 1,000 pages, before the tap did any work of its own (compare
- * `node bench/floor.mjs --client fetch` with the default `--client http`). Redirects are never
- * followed here: the client reports them.
+ * node:http rather than a fetch implementation: node-fetch's Headers, URL parsing, body stream
+ * pipeline and AbortSignal per request made the floor itself take 80 % more CPU and 25 % more
+ * wall time on 100,000 users in 1,000 pages, before the tap did any work of its own; Node's
+ * global fetch costs about as much (`node bench/floor.mjs --client fetch` against the default
+ * `--client http`). Redirects are never followed here: the client reports them.
  */
 import http from 'node:http';
 import https from 'node:https';

@@ -50,8 +50,8 @@ export class SingerWriter {
    * (no newline), so nothing is stringified or encoded again.
    *
    * Returns a promise only when the record filled a chunk that went to stdout, to be awaited
-   * (backpressure); otherwise undefined, so a page of records costs no await per record (a
-   * microtask each: a tenth of the emit loop on a million messages).
+   * (backpressure); otherwise undefined, so a page of records costs no await per record (an
+   * await is a microtask turn each: 850,000 of them on a million messages).
    */
   recordBytes(prefix: Buffer, source: Buffer, start: number, end: number, suffix: Buffer): Promise<void> | undefined {
     if (this.closedError) return Promise.reject(this.closedError);

@@ -71,14 +71,10 @@ export class SingerWriter {
     return this.push(JSON.stringify({ type: 'ACTIVATE_VERSION', stream, version }) + '\n', true);
   }
 
-  /** STATE is flushed at once so the target can checkpoint promptly. */
-  state(value: object): Promise<void> {
-    return this.stateParts([JSON.stringify(value)]);
-  }
-
   /**
    * STATE of a value serialised in parts (src/state.ts StateTracker.jsonParts), written into the
-   * chunks part by part: a STATE of a thousand rooms is never one string.
+   * chunks part by part: a STATE of a thousand rooms is never one string. Flushed at once so the
+   * target can checkpoint promptly.
    */
   stateParts(parts: readonly string[]): Promise<void> {
     if (this.closedError) return Promise.reject(this.closedError);

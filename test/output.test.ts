@@ -25,7 +25,7 @@ test('messages come out in call order, one JSON object per line', async () => {
   await writer.schema('users', { type: 'object' }, ['_id']);
   const suffix = recordSuffix('2024-01-01T00:00:00.000Z');
   for (let i = 0; i < 3; i++) await writer.record(recordPrefix('users'), { _id: `u${i}`, name: 'Zoë "quoted"' }, suffix);
-  await writer.state({ bookmarks: { users: {} } });
+  await writer.stateParts([JSON.stringify({ bookmarks: { users: {} } })]);
   await writer.end();
   const lines = chunks.join('').trimEnd().split('\n').map((l) => JSON.parse(l));
   assert.deepEqual(lines.map((l) => l.type), ['SCHEMA', 'RECORD', 'RECORD', 'RECORD', 'STATE']);
@@ -78,7 +78,7 @@ test('a closed downstream turns into DownstreamClosedError', async () => {
   });
   const writer = new SingerWriter(sink);
   await assert.rejects(async () => {
-    await writer.state({});
+    await writer.stateParts(['{}']);
     await writer.end();
   }, DownstreamClosedError);
 });

@@ -2,7 +2,7 @@ import { isObject } from '../is-object.js';
 import type { MessageRow } from './sync-messages-api.js';
 
 /** What the tap emits of a message the server sent (tests derive the expected records from it). */
-export function needsRewrite(m: MessageRow): boolean {
+function needsRewrite(m: MessageRow): boolean {
   return m.t === 'rm' || 'token' in m || 'navigation' in m || 'requestData' in m;
 }
 
